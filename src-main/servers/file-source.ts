@@ -1,0 +1,44 @@
+import { Readable } from 'node:stream';
+
+/**
+ * What TFTP and HTTP serve. Servers never touch a directory: they ask a FileSource what a
+ * request path means, and the engine answers with ISO content, a bundled resource or a
+ * generated file (the Pixiecore `Booter` split).
+ */
+export interface ServedFile {
+  /** Exact size in bytes (TFTP tsize, HTTP Content-Length / ranges). */
+  readonly size: number;
+  /** For HTTP Content-Type; application/octet-stream when absent. */
+  readonly contentType?: string;
+  readonly mtime?: Date;
+  /** Bytes [start, endInclusive]. The stream must end after exactly those bytes. */
+  createReadStream(start: number, endInclusive: number): Readable;
+}
+
+export interface FileRequestContext {
+  readonly protocol: 'tftp' | 'http';
+  /** Client address as seen by the socket (IPv4 without ::ffff: prefix). */
+  readonly remoteAddress: string;
+  /** HTTP query parameters (e.g. mac, arch from the iPXE script request). */
+  readonly query?: URLSearchParams;
+}
+
+export interface FileSource {
+  /**
+   * Resolves an already-normalised, traversal-free path ("/boot.ipxe", "/images/x/arch/boot/…")
+   * to a file, or null when there is none. Servers sanitise paths before calling this.
+   */
+  resolve(path: string, ctx: FileRequestContext): Promise<ServedFile | null>;
+}
+
+/** A file held in memory: generated scripts, tests. */
+export function bufferFile(data: Uint8Array, contentType?: string): ServedFile {
+  return {
+    size: data.byteLength,
+    contentType,
+    createReadStream(start, endInclusive) {
+      const length = Math.max(0, Math.min(endInclusive, data.byteLength - 1) - start + 1);
+      return Readable.from([Buffer.from(data.buffer, data.byteOffset + start, length)]);
+    },
+  };
+}

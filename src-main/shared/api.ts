@@ -1,0 +1,240 @@
+/**
+ * The one contract between the engine and every UI. The Electron preload, the headless
+ * HTTP/WebSocket host and the renderer's clients are all built from `API_METHODS` and
+ * `API_EVENTS`; adding a method here is the only place a new command is declared.
+ * Pure types: imported by main, preload and renderer alike.
+ */
+import type { TimelineEvent } from './timeline-event.ts';
+
+export type DhcpMode = 'auto' | 'proxy' | 'full' | 'off';
+export type Firmware = 'bios' | 'uefi' | 'unknown';
+
+/** A concrete way to boot one image: what the client downloads and how. */
+export interface BootPlan {
+  /** Stable id within the image: 'http', 'nbd', 'sanboot', … */
+  id: string;
+  recipe: string;
+  title: string;
+  via: 'http' | 'nbd' | 'sanboot' | 'none';
+  kernel?: string;
+  initrds: string[];
+  cmdline?: string;
+  /** Estimated client RAM needed, MiB. */
+  minRamMiB?: number;
+  firmware: Firmware[];
+  /** Why this plan cannot boot (fallback entries). */
+  unbootableReason?: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  volumeId?: string;
+  /** e.g. "Arch Linux 2026.11.01", from .disk/info, arch/version, .treeinfo … */
+  distro?: string;
+  recipe?: string;
+  plans: BootPlan[];
+  /** The plan iPXE boots by default. */
+  selectedPlan?: string;
+  error?: string;
+}
+
+export interface NetInterfaceInfo {
+  name: string;
+  mac?: string;
+  addresses: { address: string; prefixLength: number }[];
+  up: boolean;
+  internal: boolean;
+  /** Holds the default route (the uplink). */
+  defaultRoute: boolean;
+  wireless: boolean;
+  /** Bootcast's suggestion for the PXE interface, and why. */
+  suggested: boolean;
+  reason: string;
+}
+
+export interface PortSettings {
+  dhcp: number;
+  proxyDhcp: number;
+  tftp: number;
+  http: number;
+  nbd: number;
+}
+
+export interface ServerSettings {
+  interface: string | null;
+  dhcpMode: DhcpMode;
+  /** Full-mode pool; derived from the interface subnet when absent. */
+  range?: { first: string; last: string };
+  ports: PortSettings;
+  /** iPXE menu timeout in seconds; 0 boots the default at once. */
+  menuTimeoutSec: number;
+}
+
+export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';
+
+export interface ServiceStatus {
+  name: 'dhcp' | 'proxyDhcp' | 'tftp' | 'http' | 'nbd';
+  listening: boolean;
+  address?: string;
+  port?: number;
+  error?: string;
+}
+
+export interface ServerState {
+  phase: ServerPhase;
+  interface?: string;
+  address?: string;
+  /** What DHCP actually does after `auto` probing. */
+  effectiveDhcpMode?: Exclude<DhcpMode, 'auto'>;
+  /** Human explanation: "another DHCP server (198.18.0.254) answered: proxy mode". */
+  dhcpDecision?: string;
+  services: ServiceStatus[];
+  errors: string[];
+  warnings: string[];
+}
+
+export type ClientStage = 'dhcp' | 'firstStage' | 'ipxe' | 'kernel' | 'live' | 'done' | 'stalled';
+
+export interface TransferProgress {
+  protocol: 'tftp' | 'http' | 'nbd';
+  path: string;
+  bytes: number;
+  total?: number;
+  bytesPerSecond: number;
+}
+
+export interface ClientSummary {
+  mac: string;
+  ip?: string;
+  vendor?: string;
+  arch?: string;
+  firmware: Firmware;
+  ipxe: boolean;
+  image?: string;
+  stage: ClientStage;
+  /** Stage reached before stalling. */
+  lastStage?: ClientStage;
+  stalledHint?: string;
+  firstSeen: string;
+  lastSeen: string;
+  progress?: TransferProgress;
+  eventCount: number;
+}
+
+export interface ClientDetail extends ClientSummary {
+  events: TimelineEvent[];
+}
+
+export interface NatState {
+  supported: boolean;
+  enabled: boolean;
+  uplink?: string;
+  /** The interfaces that could be the uplink. */
+  uplinkCandidates: string[];
+  /** Human-readable list of what is applied (rules, sysctls). */
+  applied: string[];
+  error?: string;
+  /** Why NAT cannot be used here (no privilege, missing tool), with what to do. */
+  unavailableReason?: string;
+}
+
+export interface LogEntry {
+  ts: string;
+  level: 'info' | 'warn' | 'error';
+  source: string;
+  message: string;
+  client?: string;
+}
+
+/** Commands: name → [argument, result]. Every command is async on the wire. */
+export interface ApiMethods {
+  'images.list': [void, ImageInfo[]];
+  'images.add': [{ paths: string[] }, ImageInfo[]];
+  'images.remove': [{ id: string }, void];
+  'images.selectPlan': [{ id: string; planId: string }, ImageInfo];
+  'network.interfaces': [void, NetInterfaceInfo[]];
+  'server.state': [void, ServerState];
+  'server.settings': [void, ServerSettings];
+  'server.updateSettings': [Partial<ServerSettings>, ServerSettings];
+  'server.start': [void, ServerState];
+  'server.stop': [void, ServerState];
+  'clients.list': [void, ClientSummary[]];
+  'clients.get': [{ mac: string }, ClientDetail | null];
+  'clients.clear': [void, void];
+  'nat.state': [void, NatState];
+  'nat.enable': [{ uplink?: string }, NatState];
+  'nat.disable': [void, NatState];
+  'log.recent': [{ limit?: number }, LogEntry[]];
+  /** The session's events as JSON lines, for download/export. */
+  'log.export': [void, string];
+}
+
+/** Events pushed from the engine to every UI. */
+export interface ApiEvents {
+  'images.changed': ImageInfo[];
+  'server.state': ServerState;
+  'clients.updated': ClientSummary;
+  'clients.cleared': void;
+  'timeline.event': TimelineEvent;
+  'nat.state': NatState;
+  'log.entry': LogEntry;
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiEvent = keyof ApiEvents;
+export type ApiArg<M extends ApiMethod> = ApiMethods[M][0];
+export type ApiResult<M extends ApiMethod> = ApiMethods[M][1];
+
+/** Runtime lists, checked against the types below so neither can drift. */
+export const API_METHODS = [
+  'images.list',
+  'images.add',
+  'images.remove',
+  'images.selectPlan',
+  'network.interfaces',
+  'server.state',
+  'server.settings',
+  'server.updateSettings',
+  'server.start',
+  'server.stop',
+  'clients.list',
+  'clients.get',
+  'clients.clear',
+  'nat.state',
+  'nat.enable',
+  'nat.disable',
+  'log.recent',
+  'log.export',
+] as const satisfies readonly ApiMethod[];
+
+export const API_EVENTS = [
+  'images.changed',
+  'server.state',
+  'clients.updated',
+  'clients.cleared',
+  'timeline.event',
+  'nat.state',
+  'log.entry',
+] as const satisfies readonly ApiEvent[];
+
+// Compile-time completeness: every method/event in the interfaces is in the runtime lists.
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _methodsComplete: Missing<ApiMethod, (typeof API_METHODS)[number]> extends never ? true : never = true;
+const _eventsComplete: Missing<ApiEvent, (typeof API_EVENTS)[number]> extends never ? true : never = true;
+void _methodsComplete;
+void _eventsComplete;
+
+/** What a UI holds: the transport is invisible behind it (Electron IPC, WebSocket, in-memory). */
+export interface ApiClient {
+  call<M extends ApiMethod>(method: M, arg: ApiArg<M>): Promise<ApiResult<M>>;
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** An error that crosses the wire: a message meant for the user, and a machine-readable code. */
+export interface ApiErrorPayload {
+  code: string;
+  message: string;
+}
