@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs } from './serve-args.ts';
+import { UsageError } from './usage-error.ts';
+
+describe('parseServeArgs', () => {
+  it('reads images, interface, DHCP mode, range, ports and paths', () => {
+    const a = parseServeArgs(['a.iso', '--interface', 'br0', '--dhcp', 'full', '--range', '198.18.0.100-198.18.0.150', 'b.iso',
+      '--http-port=8080', '--tftp-port', '6969', '--events', '-', '--data-dir', '/tmp/d', '--ui-port', '7000', '--nat', 'wan0']);
+    expect(a).toMatchObject({
+      images: ['a.iso', 'b.iso'], interfaceName: 'br0', dhcpMode: 'full', range: { first: '198.18.0.100', last: '198.18.0.150' },
+      ports: { http: 8080, tftp: 6969 }, events: '-', dataDir: '/tmp/d', uiPort: 7000, natUplink: 'wan0',
+    });
+  });
+  it('defaults to auto DHCP', () => {
+    expect(parseServeArgs(['--interface', 'eth1']).dhcpMode).toBe('auto');
+  });
+  it.each([
+    [['x.iso'], /--interface NAME is required/],
+    [['--interface', 'br0', '--dhcp', 'maybe'], /--dhcp takes auto, proxy, full or off/],
+    [['--interface', 'br0', '--http-port', '99999'], /--http-port takes a port number/],
+    [['--interface', 'br0', '--range', '198.18.0.1'], /--range takes FIRST-LAST/],
+    [['--interface', 'br0', '--bogus'], /unknown option --bogus/],
+    [['--interface'], /--interface needs a value/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(UsageError);
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,99 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { NetLab } from './netns.ts';
+
+/**
+ * A QEMU guest that network-boots from a tap on a bridge inside a test namespace, with its serial
+ * console in a file. Two firmware paths, as real machines have them:
+ *  - bios: SeaBIOS with the iPXE option ROM from ipxe-qemu (iPXE itself does DHCP, user class "iPXE");
+ *  - uefi: OVMF with EDK2's own PXE over VirtioNetDxe (romfile= empty, else QEMU loads iPXE's EFI ROM
+ *    and EDK2's PXE is never used); EDK2 asks for a loader by TFTP.
+ * KVM only where the CPU has vmx/svm (these machines have /dev/kvm but no VT-x, so TCG).
+ */
+export interface GuestOptions {
+  lab: NetLab;
+  ns: string;
+  bridge: string;
+  tap: string;
+  firmware: 'bios' | 'uefi';
+  mac: string;
+  workDir: string;
+  memMiB?: number;
+}
+
+export interface BootResult {
+  ok: boolean;
+  /** The matching serial line. */
+  line?: string;
+  seconds: number;
+  serial: string;
+}
+
+export function kvmUsable(): boolean {
+  try {
+    return existsSync('/dev/kvm') && /\b(vmx|svm)\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export class QemuGuest {
+  readonly serialPath: string;
+  private child?: ChildProcess;
+  private startedAt = 0;
+
+  constructor(private readonly opts: GuestOptions) {
+    this.serialPath = join(opts.workDir, `${opts.tap}.serial.log`);
+  }
+
+  start(): void {
+    const { lab, ns, bridge, tap, firmware, mac, workDir } = this.opts;
+    lab.addTap(ns, tap, bridge);
+    const kvm = kvmUsable();
+    const args = [
+      '-machine', 'q35,graphics=off', '-accel', kvm ? 'kvm' : 'tcg', '-cpu', kvm ? 'host' : 'max',
+      '-m', String(this.opts.memMiB ?? 512), '-smp', '1', '-no-reboot', '-display', 'none', '-vga', 'none',
+      '-serial', `file:${this.serialPath}`, '-monitor', 'none',
+      '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
+    ];
+    if (firmware === 'bios') {
+      args.push('-device', `e1000,netdev=n0,mac=${mac},romfile=/usr/lib/ipxe/qemu/pxe-e1000.rom,bootindex=1`, '-boot', 'n');
+    } else {
+      const vars = join(workDir, `${tap}.vars.fd`);
+      copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars); // fresh NVRAM: no boot order left from a previous run
+      args.push(
+        '-device', `virtio-net-pci,netdev=n0,mac=${mac},romfile=,bootindex=1`,
+        '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+        '-drive', `if=pflash,format=raw,file=${vars}`,
+      );
+    }
+    this.startedAt = Date.now();
+    this.child = lab.spawn(ns, 'qemu-system-x86_64', args);
+  }
+
+  /** Polls the serial log until a line matches `re`, QEMU exits, or the timeout passes. */
+  async waitFor(re: RegExp, timeoutMs: number): Promise<BootResult> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    this.child?.once('exit', () => (exited = true));
+    for (;;) {
+      const serial = existsSync(this.serialPath) ? readFileSync(this.serialPath, 'latin1') : '';
+      const line = serial.split(/\r?\n/).find((l) => re.test(l));
+      const seconds = (Date.now() - this.startedAt) / 1000;
+      if (line) return { ok: true, line, seconds, serial };
+      if (exited || Date.now() > deadline) return { ok: false, seconds, serial };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  stop(): void {
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** The last lines of a serial log, without terminal escapes, for an assertion message. */
+export function serialTail(serial: string, lines = 25): string {
+  // eslint-disable-next-line no-control-regex
+  return serial.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).slice(-lines).join('\n');
+}
