@@ -1,0 +1,174 @@
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { Emitter } from '../../shared/emitter.ts';
+import type { ApiClient, ApiEvents, ApiMethods, ImageInfo } from '../../shared/api.ts';
+import { startHeadlessHost, type HeadlessHost } from './headless-host.ts';
+import { resolveStaticPath } from './static-files.ts';
+import { safeUploadName } from './upload-route.ts';
+
+/** A tiny engine stand-in: images.add echoes paths, images.remove refuses unknown ids with a code. */
+function fakeApi() {
+  const events = new Emitter<ApiEvents>();
+  const calls: { method: string; arg: unknown }[] = [];
+  const api: ApiClient = {
+    async call(method, arg) {
+      calls.push({ method, arg });
+      if (method === 'images.add') {
+        const { paths } = arg as ApiMethods['images.add'][0];
+        const added: ImageInfo[] = paths.map((path, i) => ({ id: `img${i}`, path, fileName: path.split('/').pop()!, sizeBytes: 1, plans: [] }));
+        events.emit('images.changed', added);
+        return added as never;
+      }
+      if (method === 'images.remove') throw Object.assign(new Error(`no image with id '${(arg as { id: string }).id}'`), { code: 'not-found' });
+      if (method === 'log.export') throw new Error('disk on fire');
+      return undefined as never;
+    },
+    on(event, listener) {
+      const d = events.on(event, listener);
+      return () => d.dispose();
+    },
+  };
+  return { api, events, calls };
+}
+
+function httpRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+describe('headless host', () => {
+  let dir: string;
+  let host: HeadlessHost;
+  let fake: ReturnType<typeof fakeApi>;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bootcast-headless-'));
+    await mkdir(join(dir, 'renderer/assets'), { recursive: true });
+    await writeFile(join(dir, 'renderer/index.html'), '<!doctype html><title>Bootcast</title>');
+    await writeFile(join(dir, 'renderer/assets/app-1234.js'), 'console.log(1)');
+    await writeFile(join(dir, 'secret.txt'), 'outside the renderer');
+    fake = fakeApi();
+    host = await startHeadlessHost({ api: fake.api, port: 0, rendererDir: join(dir, 'renderer'), token: 'tok-en', uploadDir: join(dir, 'uploads') });
+    base = `http://127.0.0.1:${host.port}`;
+  });
+  afterAll(async () => {
+    await host?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const auth = { Authorization: 'Bearer tok-en' };
+
+  it('prints a loopback URL that carries the token', () => {
+    expect(host.url).toBe(`${base}/?token=tok-en`);
+  });
+
+  it('serves the renderer with a strict content security policy', async () => {
+    const res = await httpRequest(`${base}/`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<title>Bootcast</title>');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${host.port}`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const asset = await httpRequest(`${base}/assets/app-1234.js`);
+    expect(asset.headers['content-type']).toMatch(/^text\/javascript/);
+  });
+
+  it('never serves a file outside the renderer directory, however the path is spelled', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00index.html']) {
+      const res = await httpRequest(`${base}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.body).not.toContain('outside the renderer');
+    }
+    expect(resolveStaticPath('/srv/r', '/..%2fsecret')).toBeUndefined();
+    expect(resolveStaticPath('/srv/r', '/')).toBe('/srv/r/index.html');
+  });
+
+  it('answers 401 to API calls without the right token', async () => {
+    const none = await httpRequest(`${base}/api/call/images.list`, { method: 'POST', body: '{}' });
+    expect(none.status).toBe(401);
+    const wrong = await httpRequest(`${base}/api/call/images.list`, { method: 'POST', headers: { Authorization: 'Bearer nope!' }, body: '{}' });
+    expect(wrong.status).toBe(401);
+    expect(fake.calls.filter((c) => c.method === 'images.list')).toHaveLength(0);
+  });
+
+  it('refuses requests addressed to a foreign host name (DNS rebinding)', async () => {
+    const res = await httpRequest(`${base}/api/call/images.list`, { method: 'POST', headers: { ...auth, Host: 'evil.example:80' }, body: '{}' });
+    expect(res.status).toBe(421);
+  });
+
+  it('forwards a call with its argument and returns the result', async () => {
+    const res = await httpRequest(`${base}/api/call/images.add`, { method: 'POST', headers: auth, body: JSON.stringify({ arg: { paths: ['/isos/a.iso'] } }) });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).result[0]).toMatchObject({ path: '/isos/a.iso', fileName: 'a.iso' });
+    expect(fake.calls.at(-1)).toEqual({ method: 'images.add', arg: { paths: ['/isos/a.iso'] } });
+  });
+
+  it('reports engine errors with their code and message', async () => {
+    const refused = await httpRequest(`${base}/api/call/images.remove`, { method: 'POST', headers: auth, body: JSON.stringify({ arg: { id: 'x' } }) });
+    expect(refused.status).toBe(422);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'not-found', message: "no image with id 'x'" } });
+    const crashed = await httpRequest(`${base}/api/call/log.export`, { method: 'POST', headers: auth, body: '{}' });
+    expect(crashed.status).toBe(500);
+    expect(JSON.parse(crashed.body).error.message).toBe('disk on fire');
+  });
+
+  it('rejects unknown methods, wrong verbs and malformed bodies without calling the engine', async () => {
+    const before = fake.calls.length;
+    expect((await httpRequest(`${base}/api/call/constructor`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(404);
+    expect((await httpRequest(`${base}/api/call/images.list`, { method: 'GET', headers: auth })).status).toBe(405);
+    expect((await httpRequest(`${base}/api/call/images.list`, { method: 'POST', headers: auth, body: '{oops' })).status).toBe(400);
+    expect((await httpRequest(`${base}/api/call/images.list`, { method: 'POST', headers: auth, body: '[1]' })).status).toBe(400);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('pushes engine events to WebSocket clients that present the token', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=tok-en`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const frame = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+    fake.events.emit('log.entry', { ts: '2026-01-01T00:00:00Z', level: 'info', source: 'test', message: 'hello' });
+    expect(await frame).toEqual({ event: 'log.entry', payload: { ts: '2026-01-01T00:00:00Z', level: 'info', source: 'test', message: 'hello' } });
+    ws.close();
+  });
+
+  it('refuses the WebSocket upgrade without the token', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events`);
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode!)).once('error', () => resolve(-1)));
+    expect(status).toBe(401);
+  });
+
+  it('streams an upload into the upload directory without overwriting an earlier one', async () => {
+    const first = await httpRequest(`${base}/api/upload?name=${encodeURIComponent('../../日本語.iso')}`, { method: 'PUT', headers: auth, body: Buffer.from('ISO-ONE') });
+    expect(first.status).toBe(200);
+    const firstPath = JSON.parse(first.body).path as string;
+    expect(firstPath).toBe(join(dir, 'uploads', '日本語.iso'));
+    const second = await httpRequest(`${base}/api/upload?name=日本語.iso`, { method: 'PUT', headers: auth, body: Buffer.from('ISO-TWO') });
+    const secondPath = JSON.parse(second.body).path as string;
+    expect(secondPath).toBe(join(dir, 'uploads', '日本語-1.iso'));
+    expect(await readFile(firstPath, 'utf8')).toBe('ISO-ONE');
+    expect(await readFile(secondPath, 'utf8')).toBe('ISO-TWO');
+    expect((await httpRequest(`${base}/api/upload?name=x.iso`, { method: 'PUT', body: 'x' })).status).toBe(401);
+  });
+
+  it('cleans upload names of directories, hidden dots and control characters', () => {
+    expect(safeUploadName('..\\..\\windows\\a.iso')).toBe('a.iso');
+    expect(safeUploadName('.hidden.iso')).toBe('hidden.iso');
+    expect(safeUploadName('a\u0000b.iso')).toBe('a_b.iso');
+    expect(safeUploadName('')).toBeUndefined();
+  });
+
+  it('refuses to bind anywhere but loopback', async () => {
+    await expect(startHeadlessHost({ api: fake.api, port: 0, rendererDir: dir, host: '0.0.0.0' as never })).rejects.toThrow(/loopback only/);
+  });
+});
