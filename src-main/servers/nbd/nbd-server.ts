@@ -1,0 +1,187 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { NbdProtocolError } from '../../protocol/nbd/index.ts';
+import { describeBindError } from '../../net/bind-error.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import type { NbdExportProvider } from './export-provider.ts';
+import { negotiate } from './handshake-session.ts';
+import type { NbdDisconnectReason, NbdServerEvents } from './nbd-events.ts';
+import { ConnectionEndedError, SocketReader } from './socket-reader.ts';
+import { TransmissionSession } from './transmission-session.ts';
+
+export interface NbdServerOptions {
+  /** Address to listen on (the boot interface's address, or 127.0.0.1 in tests). */
+  address: string;
+  /** 10809 is IANA's NBD port; 0 picks a free one (tests). */
+  port?: number;
+  exports: NbdExportProvider;
+  /** Per connection: outstanding requests before the server stops reading from the socket. */
+  maxInflightRequests?: number;
+  /** Per connection: outstanding READ bytes before the server stops reading from the socket. */
+  maxInflightBytes?: number;
+  /** Close connections that have not finished the handshake after this long. */
+  handshakeTimeoutMs?: number;
+}
+
+export const NBD_DEFAULT_PORT = 10809;
+// nbdcopy keeps 64 requests of 256 KiB in flight per connection; allow that without throttling it.
+const DEFAULT_MAX_INFLIGHT_REQUESTS = 128;
+const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/**
+ * Read-only NBD server (fixed newstyle, simple replies). Each image is an export named by its
+ * id; each connection gets its own opened export, closed when the connection ends.
+ */
+export class NbdServer {
+  readonly events = new Emitter<NbdServerEvents>();
+  private server: Server | null = null;
+  private readonly connections = new Map<number, { socket: Socket; finished: Promise<void>; stopping: boolean }>();
+  private nextId = 1;
+  private boundPort = 0;
+
+  constructor(private readonly options: NbdServerOptions) {}
+
+  /** The port actually bound (useful with port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) throw new Error('NbdServer already started');
+    const port = this.options.port ?? NBD_DEFAULT_PORT;
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(describeBindError(err, 'NBD', this.options.address, port)));
+      server.listen({ host: this.options.address, port, exclusive: true }, () => resolve());
+    });
+    server.on('error', (err) => console.error(`NBD server on ${this.options.address}:${port}: ${err.message}`));
+    this.server = server;
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
+  }
+
+  /** Stops listening, drops every connection and waits until their exports are closed. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const conn of this.connections.values()) {
+      conn.stopping = true;
+      conn.socket.destroy();
+    }
+    await Promise.all([...this.connections.values()].map((c) => c.finished));
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    const id = this.nextId++;
+    const entry = { socket, finished: Promise.resolve(), stopping: false };
+    entry.finished = this.serve(id, socket, () => entry.stopping).finally(() => this.connections.delete(id));
+    this.connections.set(id, entry);
+  }
+
+  private async serve(id: number, socket: Socket, stopping: () => boolean): Promise<void> {
+    const started = Date.now();
+    const remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const remotePort = socket.remotePort ?? 0;
+    const reader = new SocketReader(socket);
+    // Errors surface through the reader as ConnectionEndedError; without a listener Node would throw.
+    socket.on('error', () => {});
+    const write = (bytes: Uint8Array) => {
+      if (!socket.destroyed) socket.write(bytes);
+    };
+    const malformed = (phase: 'handshake' | 'transmission', err: unknown) =>
+      this.events.emit('malformed', { id, remoteAddress, remotePort, phase, message: err instanceof Error ? err.message : String(err) });
+
+    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const handshakeTimer = setTimeout(() => socket.destroy(new Error(`NBD handshake not finished after ${timeoutMs} ms`)), timeoutMs);
+    let outcome;
+    try {
+      outcome = await negotiate({ reader, write }, this.options.exports, {
+        unknownExport: (name) => this.events.emit('unknown-export', { id, remoteAddress, export: name }),
+      });
+    } catch (err) {
+      if (!(err instanceof ConnectionEndedError)) malformed('handshake', err);
+      await closeSocket(socket);
+      return;
+    } finally {
+      clearTimeout(handshakeTimer);
+    }
+    if (outcome.kind === 'closed') {
+      await closeSocket(socket);
+      return;
+    }
+
+    const exp = outcome.export;
+    this.events.emit('connect', { id, remoteAddress, remotePort, export: outcome.name, size: exp.size });
+    const session = new TransmissionSession(
+      {
+        reader,
+        writable: () => !socket.destroyed,
+        reply: (header, data, done) => {
+          if (data && data.byteLength) {
+            // Header and data in one writev, and nothing else between them.
+            socket.cork();
+            socket.write(header);
+            socket.write(data, () => done());
+            socket.uncork();
+          } else {
+            socket.write(header, () => done());
+          }
+        },
+      },
+      exp,
+      {
+        maxInflightRequests: this.options.maxInflightRequests ?? DEFAULT_MAX_INFLIGHT_REQUESTS,
+        maxInflightBytes: this.options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
+      },
+    );
+    let reason: NbdDisconnectReason = 'disc';
+    let detail: string | undefined;
+    try {
+      await session.run();
+    } catch (err) {
+      detail = err instanceof Error ? err.message : String(err);
+      if (stopping()) reason = 'server-stopped';
+      else if (err instanceof NbdProtocolError) {
+        reason = 'malformed';
+        malformed('transmission', err);
+      } else if (err instanceof ConnectionEndedError) {
+        reason = err.received > 0 ? 'vanished' : err.cause ? 'socket-error' : 'closed';
+      } else reason = 'socket-error';
+    }
+    await closeSocket(socket);
+    try {
+      await exp.close?.();
+    } catch (err) {
+      console.error(`NBD export ${outcome.name}: close failed: ${(err as Error).message}`);
+    }
+    this.events.emit('disconnect', {
+      id,
+      remoteAddress,
+      remotePort,
+      export: outcome.name,
+      bytesRead: session.stats.bytesRead,
+      requests: session.stats.requests,
+      durationMs: Date.now() - started,
+      reason,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+}
+
+/** Flushes what was written (a final ERR_TOO_BIG, the last replies) and closes. */
+function closeSocket(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once('close', () => resolve());
+    socket.end();
+    // A client that never reads would keep end() from completing.
+    setTimeout(() => socket.destroy(), 5000).unref();
+  });
+}
