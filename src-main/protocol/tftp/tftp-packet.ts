@@ -29,8 +29,15 @@ export interface TftpOption {
   readonly value: string;
 }
 
+export interface TftpRequest {
+  readonly op: 'RRQ' | 'WRQ';
+  readonly filename: string;
+  readonly mode: string;
+  readonly options: readonly TftpOption[];
+}
+
 export type TftpPacket =
-  | { readonly op: 'RRQ' | 'WRQ'; readonly filename: string; readonly mode: string; readonly options: readonly TftpOption[] }
+  | TftpRequest
   | { readonly op: 'DATA'; readonly block: number; readonly data: Uint8Array }
   | { readonly op: 'ACK'; readonly block: number }
   | { readonly op: 'ERROR'; readonly code: number; readonly message: string }

@@ -1,0 +1,292 @@
+import type { Socket } from 'node:dgram';
+import { decodeTftpPacket, encodeDataHeader, encodeTftpPacket, TFTP_ERROR, type TftpOption } from '../../protocol/tftp/tftp-packet.ts';
+import type { BlockReader } from './block-reader.ts';
+import type { TftpOutcome } from './tftp-events.ts';
+
+export interface TftpClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface ReadTransferOptions {
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly reader: BlockReader;
+  readonly blksize: number;
+  readonly windowsize: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  /** Options to acknowledge in an OACK; empty means none is sent and DATA 1 goes first. */
+  readonly oack: readonly TftpOption[];
+  readonly clock: TftpClock;
+  readonly onProgress: (ackedBytes: number) => void;
+  readonly onMalformed: (length: number, reason: string) => void;
+  readonly onDone: (outcome: TftpOutcome, detail?: string) => void;
+}
+
+/**
+ * One read transfer on its own socket (RFC 1350 TID): OACK handshake, then DATA in windows
+ * of `windowsize` blocks (RFC 7440; windowsize 1 is plain lock-step RFC 1350).
+ *
+ * Blocks are numbered by an absolute index internally; the wire carries index mod 65536, so a
+ * transfer of more than 65535 blocks rolls over to 0 (what tftp-hpa, atftp, curl and iPXE expect).
+ *
+ * Retransmission rules (RFC 1123 §4.2.3.1, the Sorcerer's Apprentice): only a timeout
+ * retransmits. A duplicate ACK — one that acknowledges nothing new — is ignored, so duplicated
+ * or delayed ACKs can never multiply DATA packets. An ACK that acknowledges part of the window
+ * (RFC 7440 §4: the client saw a gap and acknowledged the last block it got in order) moves the
+ * window to start just after it and sends from there at once.
+ */
+export class TftpReadTransfer {
+  private phase: 'oack' | 'data' | 'done';
+  /** Absolute index of the first unacknowledged block. Blocks count from 1. */
+  private base = 1;
+  /** Blocks base, base+1, … that have been read but not yet acknowledged. */
+  private readonly window: Uint8Array[] = [];
+  private nextToSend = 1;
+  private highestSent = 0;
+  /** Absolute index of the final (short) block, once read. */
+  private lastBlock: number | undefined;
+  private loading = false;
+  private retries = 0;
+  private timer: unknown;
+  private lastSendAt = 0;
+  private ackedAny = false;
+  ackedBytes = 0;
+  retransmits = 0;
+  /** Requests seen for this transfer (1 + retransmitted RRQs). */
+  requestsSeen = 1;
+
+  constructor(private readonly o: ReadTransferOptions) {
+    this.phase = o.oack.length > 0 ? 'oack' : 'data';
+    o.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port));
+    o.socket.on('error', (err) => this.finish('failed', `socket error: ${err.message}`));
+  }
+
+  get finished(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** True once the client has acknowledged anything (the OACK or a block). */
+  get progressed(): boolean {
+    return this.ackedAny;
+  }
+
+  start(): void {
+    if (this.phase === 'oack') this.sendOack(false);
+    else this.pump();
+  }
+
+  /**
+   * The client repeated its request from the same port: our first answer was probably lost.
+   * Before any acknowledgement, answer again at once (one packet per request, so no multiplication).
+   */
+  onRepeatedRequest(): void {
+    if (this.phase === 'done' || this.ackedAny) return;
+    if (this.phase === 'oack') this.sendOack(true);
+    else {
+      this.nextToSend = this.base;
+      this.pump();
+    }
+  }
+
+  stop(outcome: TftpOutcome, detail: string): void {
+    this.finish(outcome, detail);
+  }
+
+  private onMessage(msg: Buffer, address: string, port: number): void {
+    if (this.phase === 'done') return;
+    if (port !== this.o.remotePort || stripV4Mapped(address) !== this.o.remoteAddress) {
+      // RFC 1350 §4: a packet from a foreign TID gets ERROR 5 and does not disturb the transfer.
+      this.sendTo(encodeTftpPacket({ op: 'ERROR', code: TFTP_ERROR.UNKNOWN_TID, message: 'Unknown transfer ID' }), port, address);
+      return;
+    }
+    let packet;
+    try {
+      packet = decodeTftpPacket(msg);
+    } catch (err) {
+      this.o.onMalformed(msg.byteLength, (err as Error).message);
+      return;
+    }
+    if (packet.op === 'ACK') this.onAck(packet.block);
+    else if (packet.op === 'ERROR') {
+      const detail = `client sent ERROR ${packet.code}${packet.message ? ` "${packet.message}"` : ''}`;
+      this.finish(this.phase === 'oack' ? 'options-probe' : 'client-error', detail);
+    } else {
+      this.o.onMalformed(msg.byteLength, `unexpected ${packet.op} on a read transfer`);
+    }
+  }
+
+  private onAck(wire: number): void {
+    if (this.phase === 'oack') {
+      // RFC 2347: the OACK is acknowledged with ACK 0; any other block number is stale.
+      if (wire !== 0) return;
+      this.ackedAny = true;
+      this.phase = 'data';
+      this.retries = 0;
+      this.pump();
+      return;
+    }
+    // The only meaningful ACKs acknowledge a block in [base-1, highestSent]; map the 16-bit
+    // number into that range (it spans at most windowsize+1 ≤ 65536 values, so it is unique).
+    const floor = this.base - 1;
+    const k = floor + ((wire - (floor & 0xffff)) & 0xffff);
+    if (k > this.highestSent) return; // acknowledges a block never sent: stale or bogus
+    if (k === floor) return; // duplicate: nothing new; only the timer may retransmit
+    this.ackedAny = true;
+    for (let i = this.base; i <= k; i++) this.ackedBytes += this.window.shift()!.byteLength;
+    this.base = k + 1;
+    this.retries = 0;
+    this.o.onProgress(this.ackedBytes);
+    if (this.lastBlock !== undefined && k >= this.lastBlock) {
+      this.finish('complete');
+      return;
+    }
+    // A partial ACK: blocks after k were lost or reordered; resend from k+1 now.
+    if (this.nextToSend <= k) this.nextToSend = k + 1;
+    else if (k < this.highestSent) this.nextToSend = k + 1;
+    this.pump();
+  }
+
+  /** Sends every block of the current window not yet sent since the last (re)start point, reading ahead as needed. */
+  private pump(): void {
+    if (this.phase !== 'data') return;
+    const windowEnd = Math.min(this.base + this.o.windowsize - 1, this.lastBlock ?? Infinity);
+    while (this.nextToSend <= windowEnd) {
+      const block = this.window[this.nextToSend - this.base];
+      if (!block) {
+        this.readAhead();
+        return;
+      }
+      if (this.nextToSend <= this.highestSent) this.retransmits++;
+      this.sendData(this.nextToSend, block);
+      if (this.nextToSend > this.highestSent) this.highestSent = this.nextToSend;
+      this.nextToSend++;
+    }
+    this.armTimer();
+    // Keep the next window read while the client acknowledges this one.
+    this.readAhead();
+  }
+
+  private readAhead(): void {
+    if (this.loading || this.lastBlock !== undefined) return;
+    const want = 2 * this.o.windowsize;
+    // Synchronous fast path: blocks already buffered by the stream need no promise round-trip.
+    try {
+      while (this.window.length < want && this.lastBlock === undefined) {
+        const block = this.o.reader.tryNext();
+        if (!block) break;
+        this.addBlock(block);
+      }
+    } catch (err) {
+      this.finish('failed', `could not read the file: ${(err as Error).message}`);
+      return;
+    }
+    if (this.window.length >= want || this.lastBlock !== undefined) {
+      this.pumpIfWaiting();
+      return;
+    }
+    this.loading = true;
+    this.o.reader.next().then(
+      (block) => {
+        this.loading = false;
+        if (this.phase === 'done') return;
+        this.addBlock(block);
+        this.pumpIfWaiting();
+        this.readAhead();
+      },
+      (err: Error) => {
+        this.loading = false;
+        this.finish('failed', `could not read the file: ${err.message}`);
+      },
+    );
+  }
+
+  private addBlock(block: Uint8Array): void {
+    this.window.push(block);
+    if (block.byteLength < this.o.blksize) this.lastBlock = this.base + this.window.length - 1;
+  }
+
+  /** pump() only when a send is waiting for a block that has now arrived (no re-entrancy otherwise). */
+  private pumpIfWaiting(): void {
+    if (this.phase !== 'data') return;
+    const windowEnd = Math.min(this.base + this.o.windowsize - 1, this.lastBlock ?? Infinity);
+    if (this.nextToSend <= windowEnd && this.window[this.nextToSend - this.base]) this.pump();
+  }
+
+  private sendOack(isRetransmit: boolean): void {
+    if (isRetransmit) this.retransmits++;
+    this.sendTo(encodeTftpPacket({ op: 'OACK', options: this.o.oack }), this.o.remotePort, this.o.remoteAddress);
+    this.armTimer();
+  }
+
+  private sendData(index: number, block: Uint8Array): void {
+    this.o.socket.send([encodeDataHeader(index & 0xffff), block], this.o.remotePort, this.o.remoteAddress, (err) => {
+      if (err) this.finish('failed', `send failed: ${err.message}`);
+    });
+    this.lastSendAt = this.o.clock.now();
+  }
+
+  private sendTo(packet: Uint8Array, port: number, address: string): void {
+    this.o.socket.send(packet, port, address, () => {
+      /* a lost ERROR/OACK is retried or irrelevant; nothing to do */
+    });
+    this.lastSendAt = this.o.clock.now();
+  }
+
+  /** One timer per transfer, re-checked on expiry instead of re-armed per packet (cheap at 30k packets/s). */
+  private armTimer(): void {
+    if (this.timer !== undefined || this.phase === 'done') return;
+    this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.timeoutMs);
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.phase === 'done') return;
+    const idle = this.o.clock.now() - this.lastSendAt;
+    if (idle < this.o.timeoutMs) {
+      this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.timeoutMs - idle);
+      return;
+    }
+    if (++this.retries > this.o.maxRetries) {
+      const detail = `no acknowledgement after ${this.o.maxRetries} retransmissions ${this.o.timeoutMs} ms apart`;
+      this.sendTo(encodeTftpPacket({ op: 'ERROR', code: TFTP_ERROR.NOT_DEFINED, message: 'Timed out' }), this.o.remotePort, this.o.remoteAddress);
+      this.finish(this.ackedAny ? 'timed-out' : 'abandoned', detail);
+      return;
+    }
+    if (this.phase === 'oack') {
+      this.sendOack(true);
+      return;
+    }
+    this.nextToSend = this.base;
+    this.pump();
+    this.armTimer();
+  }
+
+  private finish(outcome: TftpOutcome, detail?: string): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (outcome === 'failed' || outcome === 'stopped') {
+      const message = outcome === 'stopped' ? 'Server shutting down' : 'Server could not read the file';
+      this.sendTo(encodeTftpPacket({ op: 'ERROR', code: TFTP_ERROR.NOT_DEFINED, message }), this.o.remotePort, this.o.remoteAddress);
+    }
+    this.o.reader.close();
+    // Close after pending sends (the final ERROR) have been handed to the kernel.
+    setImmediate(() => {
+      try {
+        this.o.socket.close();
+      } catch {
+        /* already closed */
+      }
+    });
+    this.o.onDone(outcome, detail);
+  }
+}
+
+export function stripV4Mapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
