@@ -1,0 +1,382 @@
+import type { Readable } from 'node:stream';
+import type { ImageEntry, ImageFiles } from '../boot/image-files.ts';
+import { parseDirectoryExtent } from '../protocol/iso9660/directory-record.ts';
+import { SECTOR_SIZE } from '../protocol/iso9660/fields.ts';
+import { detectHybrid } from '../protocol/iso9660/hybrid.ts';
+import { hasRockRidgeEntries } from '../protocol/iso9660/rock-ridge.ts';
+import { parseSuspArea } from '../protocol/iso9660/susp.ts';
+import type { PrimaryVolume } from '../protocol/iso9660/volume-descriptor.ts';
+import { readBootImages, type BootImage } from './boot-images.ts';
+import { bootFileRole, SKIPPED_DIRECTORIES, type BootFile } from './boot-relevant-files.ts';
+import { FileByteSource, type ByteSource } from './byte-source.ts';
+import { DirectoryReader, type DirEntry, type TreeMode } from './directory-reader.ts';
+import { ExtentStream } from './extent-stream.ts';
+import { joinPath, pathParts } from './image-path.ts';
+import { IsoError } from './iso-error.ts';
+import type { IsoEntry } from './iso-entry.ts';
+import type { IsoSummary } from './iso-summary.ts';
+import { readExact } from './read-exact.ts';
+import { readVolumeSet, UDF_MESSAGE, type VolumeSet } from './read-volume.ts';
+
+export type { IsoEntry } from './iso-entry.ts';
+export type { IsoSummary } from './iso-summary.ts';
+export { IsoError } from './iso-error.ts';
+
+/** Default readFile limit: a config read must never pull in a squashfs. */
+export const DEFAULT_MAX_READ = 16 << 20;
+/** ELOOP: how many symbolic links one lookup may follow (Linux uses 40; images need a handful). */
+export const MAX_SYMLINKS = 16;
+/** Walks stop at this depth: Rock Ridge allows deep trees, but a loop must not recurse forever. */
+export const MAX_DEPTH = 128;
+/** The boot-file search reads at most this many entries, so a DVD's summary stays quick. */
+export const SUMMARY_ENTRY_BUDGET = 20_000;
+/** The virtual directory holding El Torito boot images (the name 7-Zip made familiar). */
+export const BOOT_DIR = '[BOOT]';
+
+export interface WalkOptions {
+  /** Directory to start from (default '/'); not itself yielded. */
+  from?: string;
+  /** Also visit /[BOOT] when walking from the root (default false). */
+  includeBoot?: boolean;
+}
+
+/**
+ * An ISO 9660 image read in place: positioned reads through one file handle, directories
+ * decoded on demand with bounded caches, file bytes streamed straight from the image.
+ */
+export class IsoImage implements ImageFiles {
+  readonly size: number;
+  readonly volumeId: string;
+  private closed = false;
+  private readonly root: IsoEntry;
+  private readonly bootDir: IsoEntry | null;
+  private readonly bootEntries: IsoEntry[];
+
+  private constructor(
+    readonly path: string,
+    private readonly source: ByteSource,
+    private readonly volumes: VolumeSet,
+    private readonly tree: PrimaryVolume,
+    private readonly dirs: DirectoryReader,
+    private readonly bootImages: BootImage[],
+    private readonly warnings: string[],
+  ) {
+    this.size = source.size;
+    this.volumeId = (volumes.primary ?? tree).volumeId;
+    const r = tree.root;
+    this.root = { name: '', path: '/', kind: 'dir', size: r.dataLength, extents: [{ sector: r.extentSector, length: r.dataLength }], mtime: r.recorded };
+    this.bootEntries = bootImages.map((b) => ({
+      name: b.name,
+      path: `/${BOOT_DIR}/${b.name}`,
+      kind: 'file',
+      size: b.size,
+      // Boot images start on a sector; the extent need not end on one.
+      extents: [{ sector: b.offset / SECTOR_SIZE, length: b.size }],
+      virtual: true,
+    }));
+    this.bootDir = bootImages.length ? { name: BOOT_DIR, path: `/${BOOT_DIR}`, kind: 'dir', size: 0, extents: [], virtual: true } : null;
+  }
+
+  /** Opens an image file. Throws IsoError naming the file and what is wrong with it. */
+  static async open(path: string): Promise<IsoImage> {
+    let source: FileByteSource;
+    try {
+      source = await FileByteSource.open(path);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new IsoError(path, e.code === 'ENOENT' ? 'not-found' : 'io', `cannot open: ${e.message}`, undefined, { cause: err });
+    }
+    try {
+      return await IsoImage.fromSource(source, path);
+    } catch (err) {
+      await source.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Opens an image held by any ByteSource (tests and fuzzing use MemoryByteSource). */
+  static async fromSource(source: ByteSource, path: string): Promise<IsoImage> {
+    const volumes = await readVolumeSet(source, path);
+    const declared = (volumes.primary ?? volumes.joliet)!.volumeBlocks * SECTOR_SIZE;
+    if (declared > source.size) {
+      throw new IsoError(
+        path,
+        'truncated',
+        `the image is truncated: its volume descriptor declares ${declared} bytes but the file has ${source.size} (an incomplete download or copy?)`,
+      );
+    }
+    const { tree, mode } = await chooseTree(source, path, volumes);
+    const dirs = new DirectoryReader(source, path, mode);
+    const warnings: string[] = [];
+    let bootImages: BootImage[] = [];
+    if (volumes.boot?.catalogSector !== undefined) {
+      const r = await readBootImages(source, volumes.boot.catalogSector);
+      bootImages = r.images;
+      warnings.push(...r.warnings);
+    }
+    const image = new IsoImage(path, source, volumes, tree, dirs, bootImages, warnings);
+    if (volumes.udf) await image.rejectUdfBridge();
+    return image;
+  }
+
+  /**
+   * UDF "bridge" images (Windows install media) keep a token ISO 9660 tree, typically one
+   * README.TXT saying "this disc contains a UDF file system". Listing that would mislead.
+   */
+  private async rejectUdfBridge(): Promise<void> {
+    const top = await this.list('/');
+    if (!top.some((e) => e.kind === 'dir') && top.length <= 1) throw new IsoError(this.path, 'udf', UDF_MESSAGE);
+  }
+
+  async stat(path: string, opts?: { caseInsensitive?: boolean }): Promise<IsoEntry | null> {
+    return this.lookup(path, { caseInsensitive: opts?.caseInsensitive ?? false, followLast: false });
+  }
+
+  async list(dirPath: string): Promise<IsoEntry[]> {
+    const dir = await this.lookup(dirPath, { caseInsensitive: false, followLast: true });
+    if (!dir) throw new IsoError(this.path, 'not-found', `no ${dirPath} in the image`);
+    if (dir.kind !== 'dir') throw new IsoError(this.path, 'not-a-directory', `${dirPath} in the image is not a directory`);
+    return this.children(dir);
+  }
+
+  async readFile(path: string, opts?: { maxBytes?: number; caseInsensitive?: boolean }): Promise<Uint8Array> {
+    const entry = await this.fileEntry(path, opts?.caseInsensitive ?? false);
+    const max = opts?.maxBytes ?? DEFAULT_MAX_READ;
+    if (entry.size > max) {
+      throw new IsoError(this.path, 'too-large', `${entry.path} is ${entry.size} bytes, more than the ${max}-byte limit for reading it whole`);
+    }
+    const out = new Uint8Array(entry.size);
+    let done = 0;
+    for (const e of entry.extents) {
+      const part = await readExact(this.source, this.path, e.sector * SECTOR_SIZE, Math.min(e.length, entry.size - done), `data of ${entry.path}`);
+      out.set(part, done);
+      done += part.byteLength;
+    }
+    return out;
+  }
+
+  /**
+   * Bytes [start, endInclusive] of a file (default: all of it) as a stream read straight from
+   * the image. Path lookup failures surface as the stream's 'error' (an IsoError).
+   */
+  createReadStream(entryOrPath: ImageEntry | string, start = 0, endInclusive?: number): Readable {
+    if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`start must be a non-negative integer, got ${start}`);
+    if (endInclusive !== undefined && !Number.isSafeInteger(endInclusive)) throw new RangeError(`endInclusive must be an integer, got ${endInclusive}`);
+    const own = typeof entryOrPath !== 'string' && 'extents' in entryOrPath ? (entryOrPath as IsoEntry) : null;
+    const path = typeof entryOrPath === 'string' ? entryOrPath : entryOrPath.path;
+    return new ExtentStream(this.source, this.path, async () => {
+      const entry = own && own.kind === 'file' ? own : await this.fileEntry(path, false);
+      return { path: entry.path, extents: entry.extents, size: entry.size };
+    }, start, endInclusive);
+  }
+
+  /** Raw image bytes (NBD exports the whole image). */
+  async readAt(offset: number, length: number): Promise<Uint8Array> {
+    this.checkOpen();
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size) {
+      throw new RangeError(`${this.path}: read of ${length} bytes at ${offset} is outside the image (0..${this.size})`);
+    }
+    return readExact(this.source, this.path, offset, length, 'image bytes');
+  }
+
+  /**
+   * Every entry under `from` (default '/'), depth first, parents before children. Directory
+   * loops (a directory that contains itself) and absurd depths end with an IsoError.
+   */
+  async *walk(opts: WalkOptions = {}): AsyncGenerator<IsoEntry> {
+    const from = opts.from ?? '/';
+    const start = await this.lookup(from, { caseInsensitive: false, followLast: true });
+    if (!start) throw new IsoError(this.path, 'not-found', `no ${from} in the image`);
+    if (start.kind !== 'dir') throw new IsoError(this.path, 'not-a-directory', `${from} in the image is not a directory`);
+    if (opts.includeBoot && start === this.root && this.bootDir) {
+      yield this.bootDir;
+      yield* this.bootEntries;
+    }
+    yield* this.walkDir(start, new Set(start.extents.length ? [start.extents[0]!.sector] : []), 0);
+  }
+
+  private async *walkDir(dir: IsoEntry, ancestors: Set<number>, depth: number): AsyncGenerator<IsoEntry> {
+    if (depth >= MAX_DEPTH) throw new IsoError(this.path, 'limit', `directory tree deeper than ${MAX_DEPTH} levels at ${dir.path}`);
+    for (const e of await this.children(dir)) {
+      yield e;
+      if (e.kind !== 'dir' || e.virtual) continue;
+      const sector = e.extents[0]!.sector;
+      if (ancestors.has(sector)) {
+        throw new IsoError(this.path, 'corrupt', `directory loop: ${e.path} points back at one of its parent directories (sector ${sector})`, sector * SECTOR_SIZE);
+      }
+      ancestors.add(sector);
+      yield* this.walkDir(e, ancestors, depth + 1);
+      ancestors.delete(sector);
+    }
+  }
+
+  async summary(): Promise<IsoSummary> {
+    this.checkOpen();
+    const pvd = this.volumes.primary ?? this.tree;
+    const head = await readExact(this.source, this.path, 0, Math.min(this.size, 16 * SECTOR_SIZE), 'system area');
+    const { files, complete, warnings } = await this.findBootFiles();
+    return {
+      path: this.path,
+      size: this.size,
+      volumeBytes: pvd.volumeBlocks * SECTOR_SIZE,
+      volumeId: this.volumeId,
+      systemId: pvd.systemId,
+      volumeSetId: pvd.volumeSetId,
+      publisherId: pvd.publisherId,
+      preparerId: pvd.preparerId,
+      applicationId: pvd.applicationId,
+      created: pvd.created?.toISOString(),
+      names: this.dirs.mode.names,
+      rockRidge: this.dirs.mode.names === 'rock-ridge',
+      joliet: this.volumes.joliet !== undefined,
+      udf: this.volumes.udf,
+      hybrid: detectHybrid(head),
+      elTorito:
+        this.volumes.boot?.catalogSector === undefined
+          ? null
+          : {
+              catalogSector: this.volumes.boot.catalogSector,
+              images: this.bootImages.map((b) => ({
+                path: `/${BOOT_DIR}/${b.name}`,
+                platform: b.entry.platform,
+                bootable: b.entry.bootable,
+                media: b.entry.media,
+                loadSector: b.entry.loadSector,
+                sectorCount: b.entry.sectorCount,
+                size: b.size,
+              })),
+            },
+      bootFiles: files,
+      bootFilesComplete: complete,
+      warnings: [...this.warnings, ...warnings],
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.source.close();
+  }
+
+  // ---- lookup ----
+
+  private async findBootFiles(): Promise<{ files: BootFile[]; complete: boolean; warnings: string[] }> {
+    const files: BootFile[] = [];
+    const warnings: string[] = [];
+    let budget = SUMMARY_ENTRY_BUDGET;
+    const queue: { dir: IsoEntry; depth: number; ancestors: number[] }[] = [{ dir: this.root, depth: 0, ancestors: [this.root.extents[0]!.sector] }];
+    // Breadth first: boot files sit near the top, so a budget cut loses the least useful part.
+    while (queue.length) {
+      const { dir, depth, ancestors } = queue.shift()!;
+      let children: IsoEntry[];
+      try {
+        children = await this.children(dir);
+      } catch (err) {
+        if (!(err instanceof IsoError)) throw err;
+        warnings.push(err.detail);
+        continue;
+      }
+      for (const e of children) {
+        if (--budget < 0) return { files, complete: false, warnings };
+        const role = bootFileRole(e.path, e.kind);
+        if (role) files.push({ path: e.path, role, kind: e.kind, size: e.size });
+        if (e.kind === 'dir' && depth < 8 && !SKIPPED_DIRECTORIES.has(e.name.toLowerCase())) {
+          const sector = e.extents[0]!.sector;
+          if (!ancestors.includes(sector)) queue.push({ dir: e, depth: depth + 1, ancestors: [...ancestors, sector] });
+        }
+      }
+    }
+    return { files, complete: true, warnings };
+  }
+
+  private async children(dir: IsoEntry): Promise<IsoEntry[]> {
+    this.checkOpen();
+    if (dir === this.bootDir) return this.bootEntries;
+    if (dir.virtual) return [];
+    const raw = await this.dirs.entries(dir.extents[0]!, dir.path);
+    return raw.map((e: DirEntry) => ({ ...e, path: joinPath(dir.path, e.name) }));
+  }
+
+  private async fileEntry(path: string, caseInsensitive: boolean): Promise<IsoEntry> {
+    const entry = await this.lookup(path, { caseInsensitive, followLast: true });
+    if (!entry) throw new IsoError(this.path, 'not-found', `no ${path} in the image`);
+    if (entry.kind === 'dir') throw new IsoError(this.path, 'is-a-directory', `${path} in the image is a directory`);
+    if (entry.unreadable) throw new IsoError(this.path, 'unsupported', `cannot read ${entry.path}: ${entry.unreadable}`);
+    return entry;
+  }
+
+  /**
+   * Resolves a path component by component. Symbolic links in the middle are followed (Debian
+   * images link /debian → .), the last one only when `followLast`; at most MAX_SYMLINKS.
+   */
+  private async lookup(path: string, opts: { caseInsensitive: boolean; followLast: boolean }): Promise<IsoEntry | null> {
+    this.checkOpen();
+    let parts = pathParts(path);
+    let hops = 0;
+    let cur = this.root;
+    let i = 0;
+    while (i < parts.length) {
+      const want = parts[i]!;
+      let next: IsoEntry | undefined;
+      if (cur === this.root && want === BOOT_DIR && this.bootDir) next = this.bootDir;
+      else {
+        if (cur.kind !== 'dir') return null;
+        const entries = await this.children(cur);
+        next = entries.find((e) => e.name === want);
+        if (!next && opts.caseInsensitive) {
+          const lower = want.toLowerCase();
+          next = entries.find((e) => e.name.toLowerCase() === lower);
+        }
+      }
+      if (!next) return null;
+      const last = i === parts.length - 1;
+      if (next.kind === 'symlink' && (!last || opts.followLast)) {
+        if (++hops > MAX_SYMLINKS) {
+          throw new IsoError(this.path, 'limit', `too many levels of symbolic links resolving ${path} (more than ${MAX_SYMLINKS})`);
+        }
+        const target = next.target ?? '';
+        const base = target.startsWith('/') ? [] : pathParts(cur.path);
+        parts = pathParts([...base, target, ...parts.slice(i + 1)].join('/'));
+        cur = this.root;
+        i = 0;
+        continue;
+      }
+      cur = next;
+      i++;
+    }
+    return cur;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new IsoError(this.path, 'closed', 'the image has been closed');
+  }
+}
+
+/**
+ * Names come from Rock Ridge when the primary tree has it (SUSP SP in the root's "." record,
+ * or Rock Ridge entries without the announcement, as some old writers did), else from Joliet,
+ * else from plain ISO 9660: the same preference as Linux and libisofs.
+ */
+async function chooseTree(source: ByteSource, file: string, volumes: VolumeSet): Promise<{ tree: PrimaryVolume; mode: TreeMode }> {
+  const pvd = volumes.primary;
+  if (pvd) {
+    const r = pvd.root;
+    const firstLength = Math.min(SECTOR_SIZE, r.dataLength);
+    if (firstLength > 0) {
+      const block = await readExact(source, file, r.extentSector * SECTOR_SIZE, firstLength, 'root directory');
+      const probe = new DirectoryReader(source, file, { names: 'iso9660', suspSkip: 0 });
+      const records = probe.decode(() => parseDirectoryExtent(block, { joliet: false, imageOffset: r.extentSector * SECTOR_SIZE }), 'root directory');
+      const self = records[0];
+      if (self?.special === 'self') {
+        const area = probe.decode(() => parseSuspArea(self.systemUse), 'system use area of the root directory');
+        if (area.sp) return { tree: pvd, mode: { names: 'rock-ridge', suspSkip: area.sp.skip } };
+      }
+      for (const rec of records) {
+        const area = probe.decode(() => parseSuspArea(rec.systemUse), 'system use area in the root directory');
+        if (hasRockRidgeEntries(area.entries)) return { tree: pvd, mode: { names: 'rock-ridge', suspSkip: 0 } };
+      }
+    }
+  }
+  if (volumes.joliet) return { tree: volumes.joliet, mode: { names: 'joliet', suspSkip: 0 } };
+  return { tree: pvd!, mode: { names: 'iso9660', suspSkip: 0 } };
+}

@@ -1,0 +1,46 @@
+import type { HybridInfo } from '../protocol/iso9660/hybrid.ts';
+import type { BootMedia, BootPlatform } from '../protocol/iso9660/el-torito.ts';
+import type { BootFile } from './boot-relevant-files.ts';
+
+/** What `bootcast iso info` shows and boot recipes start from. JSON-safe (dates as ISO strings). */
+export interface IsoSummary {
+  path: string;
+  /** Image file size in bytes. */
+  size: number;
+  /** Size the volume descriptor declares (hybrid images are often padded beyond it). */
+  volumeBytes: number;
+  volumeId: string;
+  systemId: string;
+  volumeSetId: string;
+  publisherId: string;
+  preparerId: string;
+  applicationId: string;
+  created?: string;
+  /** Where the names shown come from. */
+  names: 'rock-ridge' | 'joliet' | 'iso9660';
+  rockRidge: boolean;
+  joliet: boolean;
+  /** A UDF file system is present too (its content is mirrored in ISO 9660, or open() would have failed). */
+  udf: boolean;
+  hybrid: HybridInfo;
+  elTorito: null | {
+    catalogSector: number;
+    images: ElToritoImageSummary[];
+  };
+  bootFiles: BootFile[];
+  /** False when the search for boot files stopped at its entry budget. */
+  bootFilesComplete: boolean;
+  warnings: string[];
+}
+
+export interface ElToritoImageSummary {
+  /** Virtual path readable through the image ("/[BOOT]/uefi.img"). */
+  path: string;
+  platform: BootPlatform;
+  bootable: boolean;
+  media: BootMedia;
+  loadSector: number;
+  /** 512-byte sectors the catalog says to load. */
+  sectorCount: number;
+  size: number;
+}
