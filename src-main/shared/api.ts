@@ -118,6 +118,8 @@ export interface ClientSummary {
   /** Stage reached before stalling. */
   lastStage?: ClientStage;
   stalledHint?: string;
+  /** Stable code of the stall hint (see shared/stall-hints.ts STALL_CODES), for translated hints. */
+  stalledCode?: string;
   firstSeen: string;
   lastSeen: string;
   progress?: TransferProgress;

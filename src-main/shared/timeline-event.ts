@@ -25,6 +25,8 @@ export type TimelineKind =
   | 'nbd.disconnect'
   | 'boot.script'
   | 'client.stalled'
+  /** The client finished booting: explicit (a recipe's beacon) or inferred by the timeline (live and quiet). */
+  | 'client.done'
   | 'nat.changed'
   | 'server.warning';
 
