@@ -1,0 +1,329 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TftpOption } from '../../src-main/protocol/tftp/tftp-packet.ts';
+import type { FileSource } from '../../src-main/servers/file-source.ts';
+import type { TftpServerEvents, TftpTransferDone } from '../../src-main/servers/tftp/tftp-events.ts';
+import { TftpServer, type TftpServerOptions } from '../../src-main/servers/tftp/tftp-server.ts';
+import { DirSource } from '../support/dir-source.ts';
+import { TftpRawClient } from '../support/tftp-raw-client.ts';
+
+let dir: string;
+const pattern = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed + (i >> 8)) & 0xff);
+const files: Record<string, Uint8Array> = {
+  'small.bin': pattern(1300), // 2 full 512-byte blocks + 276
+  'exact.bin': pattern(1024), // exactly 2 blocks: needs a final empty block
+  'empty.bin': new Uint8Array(0),
+  'window.bin': pattern(100 * 64 + 10),
+  'rollover.bin': pattern(65536 * 8 + 5), // blksize 8 → 65537 blocks: wire numbers wrap to 0
+  'text.txt': Uint8Array.from('one\ntwo\r\n', (c) => c.charCodeAt(0)),
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bootcast-tftp-'));
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+  writeFileSync(join(dir, 'sub'), ''); // a file, used only as a name
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const servers: TftpServer[] = [];
+const clients: TftpRawClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+async function startServer(options: Partial<TftpServerOptions> = {}) {
+  const server = new TftpServer({ address: '127.0.0.1', port: 0, source: new DirSource(dir), timeoutMs: 10_000, ...options });
+  const log: Array<{ [K in keyof TftpServerEvents]: [K, TftpServerEvents[K]] }[keyof TftpServerEvents]> = [];
+  for (const name of ['transfer.start', 'transfer.done', 'transfer.error', 'malformed'] as const) {
+    server.events.on(name, (payload) => log.push([name, payload] as never));
+  }
+  await server.start();
+  servers.push(server);
+  const done = () =>
+    new Promise<TftpTransferDone>((resolve) => {
+      const d = server.events.on('transfer.done', (p) => {
+        d.dispose();
+        resolve(p);
+      });
+    });
+  return { server, log, done };
+}
+
+async function client() {
+  const c = await TftpRawClient.open();
+  clients.push(c);
+  return c;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+const rrq = (filename: string, options: TftpOption[] = [], mode = 'octet') => ({ op: 'RRQ' as const, filename, mode, options });
+
+/** Lock-step download acknowledging every block; returns the bytes and the DATA block numbers seen. */
+async function download(c: TftpRawClient, serverPort: number, filename: string, options: TftpOption[] = [], blksize = 512, ackTwice = false) {
+  c.send(rrq(filename, options), serverPort);
+  const chunks: Uint8Array[] = [];
+  const blocks: number[] = [];
+  let first = await c.expect();
+  const tid = first.port;
+  if (first.packet.op === 'OACK') {
+    c.send({ op: 'ACK', block: 0 }, tid);
+    first = await c.expect();
+  }
+  let expected = 1;
+  for (let p = first; ; p = await c.expect()) {
+    if (p.packet.op !== 'DATA') throw new Error(`expected DATA, got ${JSON.stringify(p.packet)}`);
+    // A retransmission (the server timed out under load) repeats a block already taken.
+    if (p.packet.block !== expected) continue;
+    expected = (expected + 1) & 0xffff;
+    blocks.push(p.packet.block);
+    chunks.push(Uint8Array.from(p.packet.data));
+    c.send({ op: 'ACK', block: p.packet.block }, tid);
+    if (ackTwice) c.send({ op: 'ACK', block: p.packet.block }, tid);
+    if (p.packet.data.byteLength < blksize) break;
+  }
+  return { data: Buffer.concat(chunks), blocks, tid };
+}
+
+describe('TftpServer', () => {
+  it('serves a plain RFC 1350 read in 512-byte lock-step blocks numbered from 1, ending with a short block', async () => {
+    const { server, done } = await startServer();
+    const finished = done();
+    const result = await download(await client(), server.port, 'small.bin');
+    expect(result.blocks).toEqual([1, 2, 3]);
+    expect(result.data).toEqual(Buffer.from(files['small.bin']!));
+    expect(await finished).toMatchObject({ outcome: 'complete', bytes: 1300, path: '/small.bin', retransmits: 0 });
+  });
+
+  it('ends a file whose size is a multiple of blksize with an empty block, and serves an empty file as one empty block', async () => {
+    const { server } = await startServer();
+    const exact = await download(await client(), server.port, 'exact.bin');
+    expect(exact.blocks).toEqual([1, 2, 3]);
+    expect(exact.data.byteLength).toBe(1024);
+    const empty = await download(await client(), server.port, 'empty.bin');
+    expect(empty.blocks).toEqual([1]);
+    expect(empty.data.byteLength).toBe(0);
+  });
+
+  it('answers options with an OACK, waits for ACK 0 and uses the negotiated blksize', async () => {
+    const { server, log } = await startServer();
+    const c = await client();
+    c.send(rrq('small.bin', [{ name: 'blksize', value: '1000' }, { name: 'tsize', value: '0' }, { name: 'foo', value: 'bar' }]), server.port);
+    const oack = await c.expect();
+    expect(oack.packet).toEqual({ op: 'OACK', options: [{ name: 'blksize', value: '1000' }, { name: 'tsize', value: '1300' }] });
+    expect(oack.port).not.toBe(server.port); // a fresh TID per transfer
+    c.send({ op: 'ACK', block: 0 }, oack.port);
+    const d1 = await c.expect();
+    expect(d1.packet).toMatchObject({ op: 'DATA', block: 1 });
+    expect(d1.packet.op === 'DATA' && d1.packet.data.byteLength).toBe(1000);
+    const start = log.find(([name]) => name === 'transfer.start')?.[1];
+    expect(start).toMatchObject({ path: '/small.bin', size: 1300, options: { blksize: 1000, windowsize: 1, tsize: 1300, oack: true } });
+  });
+
+  it('never multiplies DATA when every ACK arrives twice (sorcerer\'s apprentice, RFC 1123 4.2.3.1)', async () => {
+    const { server, done } = await startServer();
+    const finished = done();
+    const c = await client();
+    const result = await download(c, server.port, 'window.bin', [], 512, true);
+    expect(result.data).toEqual(Buffer.from(files['window.bin']!));
+    // One DATA per block: 13 blocks for 6410 bytes, no duplicates, no retransmissions.
+    expect(result.blocks).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect((await finished).retransmits).toBe(0);
+    expect(await c.next(100)).toBeUndefined();
+  });
+
+  it('wraps block numbers from 65535 to 0 on a transfer of more than 65535 blocks', async () => {
+    const { server, done } = await startServer();
+    const finished = done();
+    const result = await download(await client(), server.port, 'rollover.bin', [{ name: 'blksize', value: '8' }], 8);
+    expect(result.blocks.length).toBe(65537);
+    expect(result.blocks.slice(65533, 65537)).toEqual([65534, 65535, 0, 1]);
+    expect(result.data).toEqual(Buffer.from(files['rollover.bin']!));
+    expect(await finished).toMatchObject({ outcome: 'complete', bytes: 65536 * 8 + 5 });
+  });
+
+  it('sends a window of blocks per ACK and resends from the block after a partial ACK (RFC 7440)', async () => {
+    const { server } = await startServer();
+    const c = await client();
+    c.send(rrq('window.bin', [{ name: 'windowsize', value: '4' }, { name: 'blksize', value: '64' }]), server.port);
+    const oack = await c.expect();
+    expect(oack.packet).toEqual({ op: 'OACK', options: [{ name: 'windowsize', value: '4' }, { name: 'blksize', value: '64' }] });
+    c.send({ op: 'ACK', block: 0 }, oack.port);
+    const blocks = async (n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const p = await c.expect();
+        if (p.packet.op === 'DATA') out.push(p.packet.block);
+      }
+      return out;
+    };
+    expect(await blocks(4)).toEqual([1, 2, 3, 4]);
+    // Client saw 1 and 2, lost 3: it acknowledges 2. The window restarts at 3.
+    c.send({ op: 'ACK', block: 2 }, oack.port);
+    expect(await blocks(4)).toEqual([3, 4, 5, 6]);
+    // The same ACK again acknowledges nothing new: no DATA may follow it.
+    c.send({ op: 'ACK', block: 2 }, oack.port);
+    expect(await c.next(150)).toBeUndefined();
+    c.send({ op: 'ACK', block: 6 }, oack.port);
+    expect(await blocks(4)).toEqual([7, 8, 9, 10]);
+  });
+
+  it('serves a client that aborts with ERROR 8 after the OACK to learn tsize and then asks again', async () => {
+    const { server, log } = await startServer();
+    const probe = await client();
+    const doneEvents: TftpTransferDone[] = [];
+    server.events.on('transfer.done', (p) => doneEvents.push(p));
+    probe.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
+    const oack = await probe.expect();
+    expect(oack.packet).toEqual({ op: 'OACK', options: [{ name: 'tsize', value: '1300' }] });
+    probe.send({ op: 'ERROR', code: 8, message: 'tsize only' }, oack.port);
+    // The real request: same client port as PXE ROMs often use, different options.
+    const real = await download(probe, server.port, 'small.bin', [{ name: 'tsize', value: '0' }, { name: 'blksize', value: '1400' }], 1400);
+    expect(real.data).toEqual(Buffer.from(files['small.bin']!));
+    await until(() => doneEvents.length === 2);
+    expect(doneEvents.map((d) => d.outcome)).toEqual(['options-probe', 'complete']);
+    expect(log.filter(([name]) => name === 'transfer.error')).toEqual([]);
+  });
+
+  it('serves a client that goes silent after the OACK and asks again from a new port, then gives up the first transfer after bounded retries', async () => {
+    const { server, done } = await startServer({ timeoutMs: 20, maxRetries: 3 });
+    const doneEvents: TftpTransferDone[] = [];
+    server.events.on('transfer.done', (p) => doneEvents.push(p));
+    const probe = await client();
+    probe.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
+    expect((await probe.expect()).packet.op).toBe('OACK');
+    const real = await download(await client(), server.port, 'small.bin', [{ name: 'tsize', value: '0' }]);
+    expect(real.data).toEqual(Buffer.from(files['small.bin']!));
+    await until(() => doneEvents.length === 2);
+    const abandoned = doneEvents.find((d) => d.outcome === 'abandoned');
+    expect(abandoned?.retransmits).toBe(3);
+    // The silent client got the OACK once plus exactly maxRetries retransmissions, then an ERROR.
+    const received: string[] = [];
+    for (let p = await probe.next(50); p; p = await probe.next(50)) received.push(p.packet.op);
+    expect(received).toEqual(['OACK', 'OACK', 'OACK', 'ERROR']);
+  });
+
+  it('retransmits an unacknowledged DATA block exactly maxRetries times, then stops with an ERROR', async () => {
+    const { server, done } = await startServer({ timeoutMs: 15, maxRetries: 4 });
+    const finished = done();
+    const c = await client();
+    c.send(rrq('small.bin'), server.port);
+    const outcome = await finished;
+    expect(outcome).toMatchObject({ outcome: 'abandoned', retransmits: 4, bytes: 0 });
+    const received: string[] = [];
+    for (let p = await c.next(50); p; p = await c.next(50)) received.push(p.packet.op === 'DATA' ? `DATA ${p.packet.block}` : p.packet.op);
+    expect(received).toEqual(['DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'ERROR']);
+  });
+
+  it('answers a retransmitted identical RRQ from the same transfer instead of starting a second one', async () => {
+    const { server } = await startServer();
+    const c = await client();
+    c.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
+    c.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
+    const a = await c.expect();
+    const b = await c.expect();
+    expect([a.packet.op, b.packet.op]).toEqual(['OACK', 'OACK']);
+    expect(b.port).toBe(a.port);
+    expect(server.stats()).toMatchObject({ started: 1, duplicateRequests: 1 });
+  });
+
+  it.each([
+    ['a write request', { op: 'WRQ' as const, filename: 'x.bin', mode: 'octet', options: [] }, 2],
+    ['a dot-dot path', rrq('../etc/passwd'), 2],
+    ['a backslash dot-dot path', rrq('boot\\..\\..\\etc\\passwd'), 2],
+    ['a Windows drive path', rrq('C:\\boot.ini'), 2],
+    ['a missing file', rrq('nope.bin'), 1],
+    ['a directory', rrq('sub/'), 1],
+    ['mail mode', rrq('small.bin', [], 'mail'), 4],
+  ])('refuses %s with an ERROR packet from a fresh port', async (_name, packet, code) => {
+    const { server, log } = await startServer();
+    const c = await client();
+    c.send(packet, server.port);
+    const reply = await c.expect();
+    expect(reply.packet).toMatchObject({ op: 'ERROR', code });
+    expect(reply.port).not.toBe(server.port);
+    expect(log.map(([name]) => name)).toEqual(['transfer.error']);
+    expect(server.stats()).toMatchObject({ refused: 1, started: 0 });
+  });
+
+  it('counts and reports malformed packets without answering them, and keeps serving', async () => {
+    const { server, log } = await startServer();
+    const c = await client();
+    c.sendRaw(Uint8Array.from([0, 1, 0x66]), server.port); // unterminated filename
+    c.sendRaw(Uint8Array.from([0, 9, 0, 0]), server.port); // unknown opcode
+    c.send({ op: 'ACK', block: 1 }, server.port); // stray ACK on the request port
+    const result = await download(c, server.port, 'small.bin');
+    expect(result.data.byteLength).toBe(1300);
+    expect(server.stats().malformed).toBe(3);
+    expect(log.filter(([name]) => name === 'malformed').length).toBe(3);
+  });
+
+  it('tells a stranger writing to a transfer port "unknown transfer ID" without disturbing the transfer', async () => {
+    const { server } = await startServer();
+    const c = await client();
+    const stranger = await client();
+    c.send(rrq('small.bin'), server.port);
+    const d1 = await c.expect();
+    stranger.send({ op: 'ACK', block: 1 }, d1.port);
+    expect((await stranger.expect()).packet).toMatchObject({ op: 'ERROR', code: 5 });
+    c.send({ op: 'ACK', block: 1 }, d1.port);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 2 });
+  });
+
+  it('converts line ends in netascii mode and leaves tsize unanswered because the wire size differs', async () => {
+    const { server } = await startServer();
+    const c = await client();
+    c.send(rrq('text.txt', [{ name: 'tsize', value: '0' }], 'NETASCII'), server.port);
+    const d1 = await c.expect();
+    expect(d1.packet.op).toBe('DATA');
+    if (d1.packet.op === 'DATA') expect(Buffer.from(d1.packet.data).toString('latin1')).toBe('one\r\ntwo\r\u0000\r\n');
+  });
+
+  it('ends a transfer with ERROR and outcome failed when the source stream breaks', async () => {
+    const broken: FileSource = {
+      async resolve() {
+        return { size: 5000, createReadStream: () => Readable.from((async function* () { yield Buffer.alloc(600); throw new Error('disk gone'); })()) };
+      },
+    };
+    const { server, done, log } = await startServer({ source: broken });
+    const finished = done();
+    const c = await client();
+    c.send(rrq('x'), server.port);
+    const d1 = await c.expect();
+    c.send({ op: 'ACK', block: 1 }, d1.port);
+    expect((await c.expect()).packet).toMatchObject({ op: 'ERROR', code: 0 });
+    expect(await finished).toMatchObject({ outcome: 'failed' });
+    expect(log.some(([name, p]) => name === 'transfer.error' && 'stage' in p && p.stage === 'transfer' && /disk gone/.test(p.message))).toBe(true);
+  });
+
+  it('ends running transfers with outcome stopped when the server stops', async () => {
+    const { server, done } = await startServer();
+    const finished = done();
+    const c = await client();
+    c.send(rrq('small.bin'), server.port);
+    await c.expect();
+    await server.stop();
+    expect(await finished).toMatchObject({ outcome: 'stopped' });
+    expect(server.stats().active).toBe(0);
+  });
+
+  it('passes the sanitised path and the client address to the source', async () => {
+    const source = new DirSource(dir);
+    const { server } = await startServer({ source });
+    await download(await client(), server.port, 'boot\\..\\small.bin').catch(() => undefined);
+    await download(await client(), server.port, '\\small.bin');
+    expect(source.calls).toEqual([{ path: '/small.bin', ctx: { protocol: 'tftp', remoteAddress: '127.0.0.1' } }]);
+  });
+
+  it('reports a port already in use as a BindError telling the user what to do', async () => {
+    const { server } = await startServer();
+    const second = new TftpServer({ address: '127.0.0.1', port: server.port, source: new DirSource(dir) });
+    await expect(second.start()).rejects.toThrow(/already in use/);
+  });
+});
