@@ -84,7 +84,8 @@ export class IsoImage implements ImageFiles {
       source = await FileByteSource.open(path);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new IsoError(path, e.code === 'ENOENT' ? 'not-found' : 'io', `cannot open: ${e.message}`, undefined, { cause: err });
+      // 'io', not 'not-found': a missing image file is bad input (exit 2), not a missing path inside one.
+      throw new IsoError(path, 'io', `cannot open: ${e.message}`, undefined, { cause: err });
     }
     try {
       return await IsoImage.fromSource(source, path);
