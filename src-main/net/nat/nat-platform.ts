@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { runCommand, type CommandRunner } from './command-runner.ts';
 import { linuxBackends } from './linux-backend.ts';
+import { MacPfBackend } from './macos-pf.ts';
+import { WindowsIcsBackend } from './windows-ics.ts';
+import { WindowsNetNatBackend } from './windows-netnat.ts';
 import type { IpForwardSwitch } from './linux-ip-forward.ts';
 import type { NatBackend } from './nat-backend.ts';
 import { DefaultNatController, type NatController } from './nat-controller.ts';
@@ -21,6 +24,10 @@ export function platformBackends(platform: NodeJS.Platform, run: CommandRunner, 
   switch (platform) {
     case 'linux':
       return linuxBackends(run, ipForward);
+    case 'darwin':
+      return [new MacPfBackend(run)];
+    case 'win32':
+      return [new WindowsNetNatBackend(run), new WindowsIcsBackend(run)];
     default:
       return [];
   }
