@@ -1,0 +1,89 @@
+import type { BootPlan } from '../../shared/api.ts';
+import type { ImageEntry, ImageFiles } from '../image-files.ts';
+
+/**
+ * A recipe recognises one family of images and turns it into boot plans. Recipes read through
+ * a RecipeContext that never throws: a missing or unreadable file is just absent, so a broken
+ * or exotic image degrades to the fallback with a reason instead of an error.
+ */
+export interface RecipeContext {
+  readonly files: ImageFiles;
+  /** Size of the whole image file, when known (sanboot and casper `url=` decisions, RAM estimates). */
+  readonly sizeBytes?: number;
+  readonly volumeId?: string;
+  stat(path: string): Promise<ImageEntry | null>;
+  list(dir: string): Promise<ImageEntry[]>;
+  /** A text file (configs, version files), at most `maxBytes` (default 1 MiB); null when absent or unreadable. */
+  readText(path: string, maxBytes?: number): Promise<string | null>;
+  /** Notes for `bootcast iso info`: what was tried and why it did not work. */
+  note(message: string): void;
+}
+
+export interface RecipeResult {
+  recipe: string;
+  plans: BootPlan[];
+  /** CPU architecture of the kernel, from its path: x86_64, i686, aarch64 … */
+  arch?: string;
+}
+
+export interface Recipe {
+  readonly name: string;
+  /** null: this image is not of the recipe's family. */
+  detect(ctx: RecipeContext): Promise<RecipeResult | null>;
+}
+
+export function createRecipeContext(files: ImageFiles, opts: { sizeBytes?: number; volumeId?: string }, notes: string[]): RecipeContext {
+  return {
+    files,
+    ...(opts.sizeBytes !== undefined ? { sizeBytes: opts.sizeBytes } : {}),
+    ...(opts.volumeId !== undefined ? { volumeId: opts.volumeId } : {}),
+    async stat(path) {
+      try {
+        return (await files.stat(path, { caseInsensitive: true })) ?? null;
+      } catch {
+        return null;
+      }
+    },
+    async list(dir) {
+      try {
+        return await files.list(dir);
+      } catch {
+        return [];
+      }
+    },
+    async readText(path, maxBytes = 1 << 20) {
+      try {
+        const bytes = await files.readFile(path, { maxBytes, caseInsensitive: true });
+        return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+      } catch {
+        return null;
+      }
+    },
+    note(message) {
+      notes.push(message);
+    },
+  };
+}
+
+const MIB = 1024 * 1024;
+
+/** Bytes to MiB, rounded up to a 64 MiB step so estimates do not pretend to precision. */
+export function roundRamMiB(bytes: number): number {
+  return Math.ceil(bytes / MIB / 64) * 64;
+}
+
+export function fileSize(entry: ImageEntry | null | undefined): number {
+  return entry?.kind === 'file' ? entry.size : 0;
+}
+
+const ARCH_IN_PATH: Array<[RegExp, string]> = [
+  [/(^|[/_.-])(x86_64|amd64|x64)([/_.-]|$)/i, 'x86_64'],
+  [/(^|[/_.-])(aarch64|arm64)([/_.-]|$)/i, 'aarch64'],
+  [/(^|[/_.-])(i[3-6]86|ia32|x86)([/_.-]|$)/i, 'i686'],
+  [/(^|[/_.-])(riscv64)([/_.-]|$)/i, 'riscv64'],
+];
+
+export function archFromPath(path: string): string | undefined {
+  for (const [re, arch] of ARCH_IN_PATH) if (re.test(path)) return arch;
+  return undefined;
+}
