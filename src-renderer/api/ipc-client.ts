@@ -1,0 +1,23 @@
+import type { BootcastBridge } from '../../src-main/preload/bridge.ts';
+import { ApiCallError, type BootcastClient } from './bootcast-client.ts';
+
+/** Electron: the preload's `window.bootcast` already speaks the contract; IPC never disconnects. */
+export function createIpcClient(bridge: BootcastBridge): BootcastClient {
+  return {
+    transport: 'electron',
+    status: 'open',
+    async call(method, arg) {
+      try {
+        return await bridge.call(method, arg);
+      } catch (err) {
+        // contextBridge passes the Error's message through; the preload attached the code to it.
+        const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal';
+        throw new ApiCallError({ code, message: err instanceof Error ? err.message : String(err) });
+      }
+    },
+    on: (event, listener) => bridge.on(event, listener),
+    onStatus: () => () => {},
+    pathForFile: (file) => bridge.pathForFile(file),
+    dispose() {},
+  };
+}

@@ -1,0 +1,30 @@
+import { en, type MessageKey } from './en.ts';
+import { ja } from './ja.ts';
+
+export type Locale = 'en' | 'ja';
+export const LOCALES: readonly Locale[] = ['en', 'ja'];
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };
+
+const CATALOGS: Record<Locale, Record<MessageKey, string>> = { en, ja };
+
+export type MessageParams = Record<string, string | number>;
+
+export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
+  const text = CATALOGS[locale][key] ?? en[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Japanese for any `ja*` browser language (ja, ja-JP), English otherwise. */
+export function localeFromLanguages(languages: readonly string[]): Locale {
+  for (const lang of languages) {
+    const base = lang.toLowerCase().split('-')[0];
+    if (base === 'ja') return 'ja';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return key in en;
+}
