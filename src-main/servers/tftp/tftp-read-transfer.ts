@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { decodeTftpPacket, encodeDataHeader, encodeTftpPacket, TFTP_ERROR, type TftpOption } from '../../protocol/tftp/tftp-packet.ts';
+import { stripV4Mapped } from '../remote-address.ts';
 import type { BlockReader } from './block-reader.ts';
 import type { TftpOutcome } from './tftp-events.ts';
 
@@ -285,8 +286,4 @@ export class TftpReadTransfer {
     });
     this.o.onDone(outcome, detail);
   }
-}
-
-export function stripV4Mapped(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

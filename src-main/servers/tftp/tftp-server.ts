@@ -9,7 +9,8 @@ import type { FileSource } from '../file-source.ts';
 import { sanitiseRequestPath } from '../request-path.ts';
 import { BlockReader } from './block-reader.ts';
 import type { TftpOutcome, TftpServerEvents, TftpServerStats } from './tftp-events.ts';
-import { stripV4Mapped, TftpReadTransfer, type TftpClock } from './tftp-read-transfer.ts';
+import { stripV4Mapped } from '../remote-address.ts';
+import { TftpReadTransfer, type TftpClock } from './tftp-read-transfer.ts';
 
 export interface TftpServerOptions {
   /** Address to bind, e.g. the chosen interface's IPv4 address; transfer sockets bind here too. */

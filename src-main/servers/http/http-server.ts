@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
+import { parseByteRange } from '../../protocol/http/byte-range.ts';
+import { describeBindError } from '../../net/bind-error.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import type { FileSource, ServedFile } from '../file-source.ts';
+import { stripV4Mapped } from '../remote-address.ts';
+import { sanitiseRequestPath } from '../request-path.ts';
+import type { HttpOutcome, HttpServerEvents, HttpServerStats } from './http-events.ts';
+
+export interface HttpServerOptions {
+  readonly address: string;
+  readonly port?: number;
+  readonly source: FileSource;
+  /** Minimum interval between request.progress events of one response. Default 250 ms. */
+  readonly progressIntervalMs?: number;
+  /** Idle time before a kept-alive connection is closed. Default 5000 ms. */
+  readonly keepAliveTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * GET/HEAD file server for boot loaders (iPXE, GRUB, UEFI HTTP boot) over a FileSource: single
+ * byte ranges, keep-alive, no directory listings. Query strings are handed to the source
+ * (iPXE scripts are generated per client: /boot.ipxe?mac=…&arch=…).
+ */
+export class HttpServer {
+  readonly events = new Emitter<HttpServerEvents>();
+  private server: Server | undefined;
+  private nextId = 1;
+  private active = 0;
+  private counters = { requests: 0, bytesSent: 0, aborted: 0, failed: 0 };
+  private readonly byStatus: Record<number, number> = {};
+  private readonly now: () => number;
+
+  constructor(private readonly o: HttpServerOptions) {
+    this.now = o.now ?? (() => performance.now());
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.o.port ?? 80;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer({ keepAliveTimeout: this.o.keepAliveTimeoutMs ?? 5000 }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        // handle() reports its own failures; this only guards against a bug escaping a handler.
+        if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
+        else res.destroy(err as Error);
+      });
+    });
+    const port = this.o.port ?? 80;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.o.address, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw describeBindError(err, 'HTTP', this.o.address, port, '--http-port');
+    });
+    // A client sending garbage gets a 400 from Node; it must never take the server down.
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  stats(): HttpServerStats {
+    return { ...this.counters, active: this.active, byStatus: { ...this.byStatus } };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const id = `http-${this.nextId++}`;
+    const startedAt = this.now();
+    const remoteAddress = stripV4Mapped(req.socket.remoteAddress ?? '');
+    const remotePort = req.socket.remotePort ?? 0;
+    const method = req.method ?? '';
+    const { rawPath, rawQuery } = splitTarget(req.url ?? '');
+    const sanitised = rawPath === undefined ? undefined : sanitiseRequestPath(rawPath, { protocol: 'http' });
+    const path = sanitised?.ok ? sanitised.path : (req.url ?? '');
+    this.counters.requests++;
+    this.active++;
+    this.events.emit('request.start', { id, remoteAddress, remotePort, method, path, query: rawQuery, range: req.headers.range ?? null });
+
+    let finished = false;
+    const done = (status: number, bytes: number, range: { start: number; end: number } | null, outcome: HttpOutcome) => {
+      if (finished) return;
+      finished = true;
+      this.active--;
+      this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+      if (outcome === 'aborted') this.counters.aborted++;
+      if (outcome === 'failed') this.counters.failed++;
+      this.events.emit('request.done', { id, remoteAddress, path, status, bytes, range, durationMs: this.now() - startedAt, outcome });
+    };
+    const reply = (status: number, message: string, headers: Record<string, string> = {}) => {
+      this.sendStatus(res, status, message, headers, method === 'HEAD');
+      done(status, 0, null, 'complete');
+    };
+
+    if (method !== 'GET' && method !== 'HEAD') return reply(405, `${method} is not supported; this server only reads files`, { Allow: 'GET, HEAD' });
+    if (!sanitised) return reply(400, 'Request target must be a path or an absolute http URL');
+    if (!sanitised.ok) {
+      // A directory is simply not something this server has; everything else is a bad request.
+      const notFound = sanitised.reason === 'directory' || sanitised.reason === 'empty';
+      return reply(notFound ? 404 : 400, notFound ? 'Not found' : `Refused: ${sanitised.detail}`);
+    }
+
+    let file: ServedFile | null;
+    try {
+      file = await this.o.source.resolve(sanitised.path, { protocol: 'http', remoteAddress, query: new URLSearchParams(rawQuery) });
+    } catch (err) {
+      this.events.emit('request.error', { id, remoteAddress, path, message: `source could not resolve ${path}: ${(err as Error).message}` });
+      this.sendStatus(res, 500, 'Internal error', {}, method === 'HEAD');
+      return done(500, 0, null, 'failed');
+    }
+    if (!file) return reply(404, 'Not found');
+
+    // If-Range (RFC 9110 §13.1.5): serve the range only if the validator still matches; we
+    // validate by Last-Modified only, so anything else means "send the whole file".
+    const lastModified = file.mtime?.toUTCString();
+    const ifRange = req.headers['if-range'];
+    const rangeHeader = ifRange !== undefined && ifRange !== lastModified ? undefined : req.headers.range;
+    const range = parseByteRange(rangeHeader, file.size);
+    const headers: Record<string, string | number> = {
+      'Accept-Ranges': 'bytes',
+      'Content-Type': file.contentType ?? 'application/octet-stream',
+    };
+    if (lastModified) headers['Last-Modified'] = lastModified;
+    if (range.kind === 'unsatisfiable') {
+      return reply(416, 'Range not satisfiable', { 'Content-Range': `bytes */${file.size}`, 'Accept-Ranges': 'bytes' });
+    }
+    const start = range.kind === 'range' ? range.start : 0;
+    const end = range.kind === 'range' ? range.end : file.size - 1;
+    const total = end - start + 1;
+    const status = range.kind === 'range' ? 206 : 200;
+    const served = range.kind === 'range' ? { start, end } : null;
+    headers['Content-Length'] = total;
+    if (range.kind === 'range') headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
+    res.writeHead(status, headers);
+    if (method === 'HEAD' || total === 0) {
+      res.end();
+      return done(status, 0, served, 'complete');
+    }
+
+    const stream = file.createReadStream(start, end);
+    let bytes = 0;
+    let lastProgressAt = startedAt;
+    stream.on('data', (chunk: Uint8Array) => {
+      bytes += chunk.byteLength;
+      const now = this.now();
+      if (now - lastProgressAt < (this.o.progressIntervalMs ?? 250)) return;
+      lastProgressAt = now;
+      this.events.emit('request.progress', { id, bytes, total });
+    });
+    // pipeline: backpressure from the socket pauses the source, and when the client goes away
+    // the source stream is destroyed (the ISO reader stops reading).
+    pipeline(stream, res, (err) => {
+      this.counters.bytesSent += bytes;
+      if (!err) return done(status, bytes, served, 'complete');
+      const clientGone = res.destroyed && !res.writableFinished && (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      this.events.emit('request.error', {
+        id,
+        remoteAddress,
+        path,
+        message: clientGone ? `client closed the connection after ${bytes} of ${total} bytes` : `reading ${path} failed after ${bytes} of ${total} bytes: ${err.message}`,
+      });
+      // Headers are out: the only honest signal left is to cut the connection short.
+      res.destroy();
+      done(status, bytes, served, clientGone ? 'aborted' : 'failed');
+    });
+  }
+
+  private sendStatus(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, head = false): void {
+    const body = `${message}\n`;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(head ? undefined : body);
+  }
+}
+
+/**
+ * Splits a request target into path and query without WHATWG URL parsing, which would resolve
+ * "/../" and "%2e%2e" itself and hide traversal attempts from the sanitiser. Accepts
+ * origin-form ("/a?b") and absolute-form ("http://host/a?b"); undefined for anything else.
+ */
+function splitTarget(target: string): { rawPath: string | undefined; rawQuery: string } {
+  let rest = target;
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  if (!rest.startsWith('/')) {
+    const absolute = /^https?:\/\/[^/?]*/i.exec(rest);
+    if (!absolute) return { rawPath: undefined, rawQuery: '' };
+    rest = rest.slice(absolute[0].length) || '/';
+    if (rest.startsWith('?')) rest = '/' + rest;
+  }
+  const q = rest.indexOf('?');
+  return q < 0 ? { rawPath: rest, rawQuery: '' } : { rawPath: rest.slice(0, q), rawQuery: rest.slice(q + 1) };
+}
