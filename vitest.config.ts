@@ -1,9 +1,12 @@
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 // `npm test`: unit, integration (real sockets on loopback), interop (real clients: curl, tftp-hpa,
 // udhcpc in namespaces the tests create) and the renderer's component and browser tests.
 // The slow QEMU boots live in vitest.e2e.config.ts (`npm run test:e2e`).
 export default defineConfig({
+  // Component tests import .vue single-file components.
+  plugins: [vue()],
   test: {
     include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/interop/**/*.test.ts', 'test/ui/**/*.test.ts'],
     testTimeout: 60_000,
