@@ -12,6 +12,7 @@ import {
   DEFAULT_STALL_THRESHOLDS,
   STAGE_ORDER,
   freshAttempt,
+  isResolved,
   nextExpectation,
   type AttemptState,
   type ProgressStage,
@@ -67,6 +68,8 @@ const DHCP_ANSWERS = new Set(['dhcp.offer', 'dhcp.ack', 'dhcp.proxy']);
 
 interface ClientRecord {
   mac: string;
+  /** Creation order, to list clients first seen at the same instant stably. */
+  seq: number;
   ip?: string;
   vendor?: string;
   arch?: string;
@@ -107,6 +110,7 @@ export class ClientTimeline {
   private readonly throttle: UpdateThrottle<string>;
   /** Last significant state sent per client, to tell significant changes from progress. */
   private readonly sentKeys = new Map<string, string>();
+  private nextSeq = 0;
 
   constructor(opts: ClientTimelineOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -140,9 +144,9 @@ export class ClientTimeline {
       this.clients.delete(mac);
       this.clients.set(mac, rec);
     }
-    const progressed = this.apply(rec, event, t);
+    this.apply(rec, event, t);
     this.record(rec, event, t);
-    this.evaluate(rec, progressed);
+    this.evaluate(rec);
     this.notify(rec);
     this.evictBeyondBound();
     return this.summary(rec);
@@ -150,7 +154,7 @@ export class ClientTimeline {
 
   /** Every client, in order of first appearance. */
   list(): ClientSummary[] {
-    return [...this.clients.values()].sort((a, b) => a.firstSeenT - b.firstSeenT).map((r) => this.summary(r));
+    return [...this.clients.values()].sort((a, b) => a.firstSeenT - b.firstSeenT || a.seq - b.seq).map((r) => this.summary(r));
   }
 
   get(mac: string): ClientDetail | null {
@@ -178,6 +182,7 @@ export class ClientTimeline {
   private create(mac: string, event: TimelineEvent, t: number): ClientRecord {
     const rec: ClientRecord = {
       mac,
+      seq: this.nextSeq++,
       firmware: 'unknown',
       ipxe: false,
       firstSeenT: t,
@@ -260,7 +265,7 @@ export class ClientTimeline {
     const pxe = isPxe(ev);
     const ipxeFlag = bool(ev, 'ipxe');
     const fromClient = !DHCP_ANSWERS.has(ev.kind) && ev.kind !== 'dhcp.nak';
-    if (fromClient && ipxeFlag !== undefined) rec.lastDhcpIpxe = ipxeFlag;
+    if (fromClient && (ipxeFlag !== undefined || pxe === false)) rec.lastDhcpIpxe = ipxeFlag ?? false;
     const ipxe = ipxeFlag ?? rec.lastDhcpIpxe ?? false;
     const order = STAGE_ORDER[a.stage];
 
@@ -276,9 +281,10 @@ export class ClientTimeline {
       return true;
     }
 
-    // DHCP from the booted system (not PXE firmware): its network driver works.
+    // DHCP from the booted system (not PXE firmware, not iPXE, which the kernel replaced):
+    // its network driver works.
     if (order >= STAGE_ORDER.kernel) {
-      if (pxe !== true && !ipxe) a.liveDhcpSeen = true;
+      if (pxe !== true && ipxeFlag !== true) a.liveDhcpSeen = true;
       return false;
     }
 
@@ -420,21 +426,19 @@ export class ClientTimeline {
 
   // ---- verdicts ------------------------------------------------------------------------
 
-  private evaluate(rec: ClientRecord, progressed: boolean): void {
+  private evaluate(rec: ClientRecord): void {
     this.cancelTimer(rec);
     const now = this.clock.now();
-    const a = rec.attempt;
-    const exp = nextExpectation(a, rec.transfers.active(), this.thresholds, now);
+    const active = rec.transfers.active();
+    const exp = nextExpectation(rec.attempt, active, this.thresholds, now);
     const due = exp !== undefined && exp.due <= now;
 
     if (rec.stall) {
-      if (exp?.kind === 'stall' && due) {
-        // Still stuck on the same missing step (a client looping on its loader stays
-        // stalled); newer evidence may sharpen the hint.
-        if (exp.code !== rec.stall.hint.code) this.markStalled(rec, stallHint(exp.code, exp.params), now);
-        return;
+      if (!isResolved(rec.stall.hint.code, rec.attempt, active, this.thresholds, now)) {
+        // Still stuck; newer evidence (more discovers, the retry's own failure) may sharpen the hint.
+        if (exp?.kind === 'stall' && due && exp.code !== rec.stall.hint.code) this.markStalled(rec, stallHint(exp.code, exp.params), now);
+        return this.schedule(rec, exp, now);
       }
-      if (!progressed) return this.schedule(rec, exp, now);
       rec.stall = undefined;
     }
 
@@ -449,7 +453,7 @@ export class ClientTimeline {
     rec.timer = this.clock.setTimer(() => {
       rec.timer = undefined;
       if (this.clients.get(rec.mac) !== rec) return;
-      this.evaluate(rec, false);
+      this.evaluate(rec);
       this.notify(rec);
     }, exp.due - now);
   }

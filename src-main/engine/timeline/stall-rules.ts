@@ -152,3 +152,29 @@ export function nextExpectation(a: AttemptState, active: readonly ActiveTransfer
   if (a.stage === 'live') return { kind: 'done', due: a.lastEventAt + th.doneQuietMs };
   return undefined;
 }
+
+/**
+ * Whether what a stall verdict waited for has happened since. A stalled client is released
+ * only then — not on any activity — so firmware looping on a loader it rejects (DHCP, TFTP,
+ * DHCP, TFTP…) stays stalled instead of flapping with every retry.
+ */
+export function isResolved(code: StallCode, a: AttemptState, active: readonly ActiveTransfer[], th: StallThresholds, now: number): boolean {
+  if (a.stage === 'done') return true;
+  switch (code) {
+    case 'no-tftp-after-offer':
+    case 'no-script-after-offer':
+    case 'offer-not-accepted':
+      return a.answeredAt === undefined;
+    case 'no-ipxe-after-loader':
+      return a.loaderDoneAt === undefined;
+    case 'no-kernel-after-script':
+      return a.scriptAt === undefined;
+    case 'transfer-stalled':
+      return !active.some((t) => t.lastProgressAt + th.transferStallMs <= now);
+    case 'transfer-failed':
+      return a.failure === undefined;
+    case 'no-root-after-kernel':
+    case 'no-root-after-network':
+      return a.kernelDoneAt === undefined;
+  }
+}
