@@ -1,0 +1,50 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeApi, image } from '../testing/fake-api.ts';
+import { mountWithApi, settle } from '../testing/mount-app.ts';
+import ImageCard from './ImageCard.vue';
+
+describe('an image card', () => {
+  afterEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('shows the detected system, recipe, firmware and RAM of the default plan', () => {
+    const img = image('debian', {
+      distro: 'Debian 12.8 "bookworm"', recipe: 'debian-installer', selectedPlan: 'http',
+      plans: [
+        { id: 'http', recipe: 'debian-installer', title: 'Install over HTTP', via: 'http', initrds: ['initrd.gz'], firmware: ['bios', 'uefi'], minRamMiB: 512 },
+        { id: 'sanboot', recipe: 'debian-installer', title: 'Whole ISO', via: 'sanboot', initrds: [], firmware: ['bios'], minRamMiB: 2048 },
+      ],
+    });
+    const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
+    expect(wrapper.find('[data-testid="image-distro"]').text()).toBe('Debian 12.8 "bookworm"');
+    expect(wrapper.find('[data-testid="image-recipe"]').text()).toBe('debian-installer');
+    expect(wrapper.find('[data-testid="image-status"]').text()).toContain('Ready to boot');
+    expect(wrapper.find('[data-testid="image-ram"]').text()).toBe('≥ 512 MiB');
+    expect(wrapper.findAll('.facts [data-firmware]').map((b) => b.text())).toEqual(['BIOS', 'UEFI']);
+  });
+
+  it('says plainly why an image cannot boot', () => {
+    const img = image('win', { plans: [{ id: 'none', recipe: 'fallback', title: 'Windows installer', via: 'none', initrds: [], firmware: [], unbootableReason: 'Windows installers need WDS, not a Linux boot recipe.' }] });
+    const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
+    expect(wrapper.find('[data-testid="image-status"]').text()).toContain('Cannot boot');
+    expect(wrapper.find('[data-testid="image-error"]').text()).toBe('Windows installers need WDS, not a Linux boot recipe.');
+  });
+
+  it('makes another plan the default through the engine', async () => {
+    const api = createFakeApi();
+    const img = image('arch', {
+      selectedPlan: 'http',
+      plans: [
+        { id: 'http', recipe: 'archiso', title: 'HTTP', via: 'http', initrds: [], firmware: ['uefi'] },
+        { id: 'nbd', recipe: 'archiso', title: 'NBD', via: 'nbd', initrds: [], firmware: ['uefi'] },
+      ],
+    });
+    api.handlers['images.selectPlan'] = ({ planId }) => ({ ...img, selectedPlan: planId });
+    const wrapper = mountWithApi(ImageCard, api, { props: { image: img } });
+    await wrapper.find('[data-plan="nbd"] button').trigger('click');
+    await settle();
+    expect(api.calls.at(-1)).toEqual({ method: 'images.selectPlan', arg: { id: 'arch', planId: 'nbd' } });
+  });
+});
