@@ -101,12 +101,12 @@ export function readDnsName(bytes: Uint8Array, offset: number): { name: string; 
       pos = target;
       continue;
     }
+    // Lengths 64..191 are the 0x40/0x80 label types (RFC 6891 retired them): a label is at most 63 here by construction.
     if ((len & 0xc0) !== 0) throw new DnsCodecError(`DNS label type 0x${(len & 0xc0).toString(16)} is not supported`, pos);
     if (len === 0) {
       if (end < 0) end = pos + 1;
       break;
     }
-    if (len > MAX_LABEL) throw new DnsCodecError(`DNS label of ${len} octets exceeds ${MAX_LABEL}`, pos);
     octets += len + 1;
     if (octets > MAX_NAME_OCTETS) throw new DnsCodecError(`DNS name exceeds ${MAX_NAME_OCTETS} octets`, pos);
     if (pos + 1 + len > bytes.length) throw new DnsCodecError('DNS label runs past the end of the message', pos);
