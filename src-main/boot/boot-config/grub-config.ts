@@ -104,14 +104,14 @@ export async function parseGrubConfig(read: ConfigReader, configPath: string, op
             if (eq > 0) local.set(a.slice(0, eq), a.slice(eq + 1));
           }
         } else if (name === 'linux' || name === 'linuxefi' || name === 'linux16' || name === 'kernel') {
-          const rest = args.filter((a) => !a.startsWith('--'));
+          const rest = args;
           if (rest[0]) {
             kernel = grubPath(rest[0], local);
             append = rest.slice(1).map(quoteIfSpaced).join(' ');
           }
         } else if (name === 'initrd' || name === 'initrdefi' || name === 'initrd16') {
           initrds.length = 0;
-          for (const a of args) if (!a.startsWith('--')) initrds.push(grubPath(a, local));
+          for (const a of args) initrds.push(grubPath(a, local));
         } else if (name === 'chainloader' || name === 'reboot' || name === 'halt' || name === 'fwsetup' || name === 'exit') {
           efi = true;
         }

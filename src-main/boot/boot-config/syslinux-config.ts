@@ -31,7 +31,8 @@ export async function parseSyslinuxConfig(read: ConfigReader, configPath: string
   const warnings: string[] = [];
   const labels: Label[] = [];
   const visited = new Set<string>();
-  let defaultName: string | undefined;
+  // Every DEFAULT seen, in order: a CONFIG-chained file brings its own (Arch: `select` → whichsys.c32 → archiso_sys.cfg's `arch64`).
+  const defaults: string[] = [];
   let globalAppend: string | undefined;
   const chained: string[] = [];
 
@@ -67,7 +68,7 @@ export async function parseSyslinuxConfig(read: ConfigReader, configPath: string
           await parseFile(toPath(arg.split(/\s+/)[0] ?? ''), depth + 1);
           break;
         case 'default':
-          if (arg) defaultName ??= arg;
+          if (arg) defaults.push(arg);
           break;
         case 'ontimeout':
           break;
@@ -123,15 +124,17 @@ export async function parseSyslinuxConfig(read: ConfigReader, configPath: string
 
   await parseFile(configPath, 0);
 
-  const entries: BootEntry[] = [];
-  const defaultLabel = labels.find((l) => l.menuDefault)?.name ?? defaultName?.split(/\s+/)[0];
-  for (const label of labels) {
-    if (label.hidden) continue;
-    entries.push(toEntry(label, label.name === defaultLabel));
-  }
+  const visible = labels.filter((l) => !l.hidden);
+  const entries: BootEntry[] = visible.map((l) => toEntry(l, false));
+  const menuDefault = visible.findIndex((l) => l.menuDefault);
+  const byDefault = defaults.map((d) => visible.findIndex((l) => l.name === d.split(/\s+/)[0]));
+  const linuxDefault = byDefault.find((i) => i >= 0 && entries[i]!.kind === 'linux');
+  const chosen = menuDefault >= 0 ? menuDefault : (linuxDefault ?? byDefault.find((i) => i >= 0) ?? -1);
+  if (chosen >= 0) entries[chosen] = { ...entries[chosen]!, isDefault: true };
   // DEFAULT may name a kernel with arguments instead of a label (syslinux allows both).
-  if (defaultName && !labels.some((l) => l.name === defaultLabel)) {
-    const [kernel, ...args] = defaultName.split(/\s+/);
+  const first = defaults[0];
+  if (chosen < 0 && first) {
+    const [kernel, ...args] = first.split(/\s+/);
     if (kernel && !/\.c32$/i.test(kernel)) {
       entries.unshift(toEntry({ name: kernel, kernelType: 'kernel', kernel, append: args.join(' '), menuDefault: true, hidden: false, source: configPath }, true));
     }

@@ -92,7 +92,10 @@ function kernelRank(name: string): number {
 /** Extra parameters the medium's own default entry passes (console=, iomem=relaxed …), minus the local-medium ones. */
 async function extraParams(ctx: RecipeContext, tree: ArchisoTree): Promise<string[]> {
   const { entries } = await readBootConfigs(ctx);
-  const same = entries.filter((e) => e.kind === 'linux' && e.kernel?.toLowerCase() === tree.kernel.path.toLowerCase());
+  // The medium's own PXE entries (archiso_pxe.cfg) carry pxelinux-only values like ${pxeserver}: use the local ones.
+  const same = entries.filter(
+    (e) => e.kind === 'linux' && e.kernel?.toLowerCase() === tree.kernel.path.toLowerCase() && !/\barchiso_(http|nbd|nfs)_srv=/.test(e.append),
+  );
   const pick = same.find((e) => e.isDefault) ?? same[0];
   if (!pick) return [];
   return splitCmdline(pick.append).filter((w) => !LOCAL_MEDIUM_PARAMS.test(w) && !w.includes('${') && !w.includes('%'));

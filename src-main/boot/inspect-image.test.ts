@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryImage, type MemoryTree } from '../../test/support/memory-image.ts';
+import {
+  ARCH_ISO,
+  DEBIAN_LIVE_ISO,
+  FEDORA_LIVE_ISO,
+  FEDORA_SERVER_DVD,
+  GARBAGE_ISO,
+  MEMTEST_ISO,
+  SYSTEMRESCUE_ISO,
+  UBUNTU_ISO,
+  WINDOWS_ISO,
+  WINDOWS_UDF_ONLY,
+} from './fixtures/image-trees.ts';
+import { inspectImage } from './inspect-image.ts';
+
+const MiB = 1024 * 1024;
+const inspect = (tree: MemoryTree, sizeBytes = 1500 * MiB, volumeId?: string) => inspectImage(new MemoryImage(tree, '/nonexistent/test.iso', volumeId), { sizeBytes });
+
+describe('inspectImage', () => {
+  it('boots an Arch ISO with archiso over HTTP, microcode first, and offers NBD as a second plan', async () => {
+    const r = await inspect(ARCH_ISO);
+    expect(r.distro).toBe('Arch Linux 2026.11.01');
+    expect(r.recipe).toBe('archiso');
+    expect(r.arch).toBe('x86_64');
+    expect(r.plans.map((p) => p.id)).toEqual(['http', 'nbd']);
+    const [http, nbd] = r.plans;
+    expect(http!.kernel).toBe('/arch/boot/x86_64/vmlinuz-linux');
+    expect(http!.initrds).toEqual(['/arch/boot/intel-ucode.img', '/arch/boot/amd-ucode.img', '/arch/boot/x86_64/initramfs-linux.img']);
+    expect(http!.cmdline).toBe('archisobasedir=arch ip=dhcp BOOTIF=01-{{mac_hyphen}} archiso_http_srv={{image_url}}/');
+    expect(nbd!.cmdline).toBe('archisobasedir=arch ip=dhcp BOOTIF=01-{{mac_hyphen}} archiso_nbd_srv={{server}} archiso_nbd_name={{nbd_export}} copytoram=n');
+    expect(nbd!.via).toBe('nbd');
+    // HTTP holds the 900 MiB root file system in RAM; NBD does not.
+    expect(http!.minRamMiB).toBeGreaterThan(900 + 512);
+    expect(nbd!.minRamMiB).toBeLessThan(http!.minRamMiB! - 800);
+    expect(http!.firmware).toEqual(['bios', 'uefi']);
+  });
+
+  it('boots SystemRescue with archiso, keeping its own parameters but not the CD label', async () => {
+    const r = await inspect(SYSTEMRESCUE_ISO);
+    expect(r.distro).toBe('SystemRescue 12.03');
+    expect(r.recipe).toBe('archiso');
+    const http = r.plans[0]!;
+    expect(http.kernel).toBe('/sysresccd/boot/x86_64/vmlinuz');
+    expect(http.initrds).toEqual(['/sysresccd/boot/intel_ucode.img', '/sysresccd/boot/amd_ucode.img', '/sysresccd/boot/x86_64/sysresccd.img']);
+    expect(http.cmdline).toBe('iomem=relaxed archisobasedir=sysresccd ip=dhcp BOOTIF=01-{{mac_hyphen}} archiso_http_srv={{image_url}}/');
+  });
+
+  it('boots Ubuntu through casper, downloading the whole ISO, with cloud-init kept from fetching it twice', async () => {
+    const r = await inspect(UBUNTU_ISO, 5800 * MiB);
+    expect(r.distro).toMatch(/^Ubuntu 24\.04\.1 LTS/);
+    expect(r.recipe).toBe('generic-linux/casper');
+    const p = r.plans[0]!;
+    expect(p.kernel).toBe('/casper/vmlinuz');
+    expect(p.initrds).toEqual(['/casper/initrd']);
+    expect(p.cmdline).toBe('boot=casper url={{iso_url}} ip=dhcp cloud-config-url=/dev/null --- quiet splash');
+    expect(p.title).toContain('Try or Install Ubuntu');
+    expect(p.minRamMiB).toBeGreaterThan(5800);
+  });
+
+  it('boots Debian live with live-boot fetching the squashfs, from the syslinux menu default', async () => {
+    const r = await inspect(DEBIAN_LIVE_ISO);
+    expect(r.recipe).toBe('generic-linux/live-boot');
+    const p = r.plans[0]!;
+    expect(p.kernel).toBe('/live/vmlinuz-6.1.0-27-amd64');
+    expect(p.initrds).toEqual(['/live/initrd.img-6.1.0-27-amd64']);
+    expect(p.cmdline).toBe('boot=live components quiet splash fetch={{image_url}}/live/filesystem.squashfs');
+    expect(p.title).toMatch(/^Live system \(amd64\)/);
+    expect(r.arch).toBe('x86_64');
+  });
+
+  it('boots Fedora live with dracut fetching LiveOS/squashfs.img, skipping the media-check default', async () => {
+    const r = await inspect(FEDORA_LIVE_ISO, 2300 * MiB, 'Fedora-WS-Live-41-1-4');
+    expect(r.distro).toBe('Fedora-WS-Live-41-1-4');
+    expect(r.recipe).toBe('generic-linux/dracut-live');
+    const p = r.plans[0]!;
+    expect(p.kernel).toBe('/images/pxeboot/vmlinuz');
+    expect(p.initrds).toEqual(['/images/pxeboot/initrd.img']);
+    expect(p.cmdline).toBe('quiet rhgb root=live:{{image_url}}/LiveOS/squashfs.img rd.live.image rd.neednet=1 ip=dhcp');
+    expect(p.title).toMatch(/^Start Fedora-Workstation-Live 41/);
+  });
+
+  it('boots a Fedora DVD installer with inst.repo pointing at the image, named from .treeinfo', async () => {
+    const r = await inspect(FEDORA_SERVER_DVD, 2500 * MiB);
+    expect(r.distro).toBe('Fedora 41');
+    expect(r.recipe).toBe('generic-linux/anaconda');
+    expect(r.plans[0]!.cmdline).toBe('quiet inst.repo={{image_url}} ip=dhcp rd.neednet=1');
+  });
+
+  it('uses inst.stage2 when the installer image carries no package repository', async () => {
+    const tree = Object.fromEntries(Object.entries(FEDORA_SERVER_DVD).filter(([p]) => !p.startsWith('/Packages') && !p.startsWith('/repodata')));
+    const r = await inspect(tree);
+    expect(r.plans[0]!.cmdline).toBe('quiet inst.stage2={{image_url}} ip=dhcp rd.neednet=1');
+  });
+
+  it('explains that a Windows installer needs wimboot', async () => {
+    const r = await inspect(WINDOWS_ISO, 5000 * MiB);
+    expect(r.recipe).toBe('none');
+    expect(r.plans).toHaveLength(1);
+    expect(r.plans[0]!.via).toBe('none');
+    expect(r.plans[0]!.unbootableReason).toMatch(/Windows installer.*wimboot/);
+  });
+
+  it('recognises a UDF-only image by the README its ISO 9660 part holds', async () => {
+    const r = await inspect(WINDOWS_UDF_ONLY, 5000 * MiB);
+    expect(r.plans[0]!.unbootableReason).toMatch(/UDF/);
+  });
+
+  it('offers sanboot on BIOS for a small memtest-only image, since its menu has no Linux system', async () => {
+    const r = await inspect(MEMTEST_ISO, 3 * MiB);
+    expect(r.recipe).toBe('sanboot');
+    expect(r.plans).toEqual([expect.objectContaining({ id: 'sanboot', via: 'sanboot', firmware: ['bios'] })]);
+    expect(r.notes.join('\n')).toMatch(/only tools \(Memtest86\+\)/);
+  });
+
+  it('refuses sanboot for a large image without a kernel and says why', async () => {
+    const r = await inspect(MEMTEST_ISO, 2000 * MiB);
+    expect(r.recipe).toBe('none');
+    expect(r.plans[0]!.unbootableReason).toMatch(/^No boot recipe: .*only tools.*too large \(2000 MiB\)/);
+  });
+
+  it('does not offer sanboot when the El Torito catalog has no BIOS entry', async () => {
+    const r = await inspect({ ...MEMTEST_ISO, '/[BOOT]/uefi.img': 1 * MiB }, 3 * MiB);
+    expect(r.recipe).toBe('none');
+    expect(r.plans[0]!.unbootableReason).toMatch(/no BIOS El Torito boot entry/);
+  });
+
+  it('never throws on garbage configs and include loops, degrading to a reasoned fallback', async () => {
+    const r = await inspect(GARBAGE_ISO, 700 * MiB);
+    expect(r.recipe).toBe('none');
+    expect(r.plans[0]!.via).toBe('none');
+    expect(r.plans[0]!.unbootableReason).toMatch(/^No boot recipe:/);
+    expect(r.notes.join('\n')).toMatch(/names kernel \/nothing\/here/);
+  });
+
+  it('survives an image whose reads all fail', async () => {
+    const failing = {
+      path: '/x.iso',
+      stat: async () => {
+        throw new Error('I/O error');
+      },
+      list: async () => {
+        throw new Error('I/O error');
+      },
+      readFile: async () => {
+        throw new Error('I/O error');
+      },
+    };
+    const r = await inspectImage(failing, { sizeBytes: 10 * MiB });
+    expect(r.plans.length).toBe(1);
+  });
+
+  it('reports an empty image as unbootable with a reason', async () => {
+    const r = await inspect({}, 900 * MiB);
+    expect(r.plans[0]!.unbootableReason).toMatch(/no isolinux\/syslinux, GRUB or systemd-boot config/);
+  });
+});
