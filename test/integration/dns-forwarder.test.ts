@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDnsHeader, encodeDnsQuery, readFirstQuestion } from '../../src-main/protocol/dns/dns-message.ts';
 import { DnsForwarder } from '../../src-main/servers/dns-forwarder.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 import { dnsAnswer, startFakeDnsUpstream, type FakeDnsUpstream } from '../support/fake-dns-upstream.ts';
 
 /** A client socket on loopback that collects replies. */
@@ -128,6 +129,35 @@ describe('DnsForwarder on loopback', () => {
     const reply = await (await ask(f, 21, 'failover.example')).next();
     expect(decodeDnsHeader(reply).id).toBe(21);
     expect([...reply.subarray(-4)]).toEqual([198, 18, 8, 8]);
+  });
+
+  it('survives 3000 mutated datagrams on both sockets and still answers', async () => {
+    const f = await start();
+    const errors: Error[] = [];
+    f.events.on('error', (e) => errors.push(e));
+    const rnd = seededRandom(0xf0d);
+    const c = await client();
+    sockets.push(c.socket);
+    const upstreamSide = (f as unknown as { upstreamSocket: Socket }).upstreamSocket.address().port;
+    const valid = [encodeDnsQuery(1, 'fuzz.example'), dnsAnswer(encodeDnsQuery(2, 'fuzz.example'), '198.18.0.3')];
+    for (let i = 0; i < 3000; i++) {
+      const bytes = valid[i % 2]!.slice(0, 1 + Math.floor(rnd() * valid[i % 2]!.length));
+      for (let k = 0; k < 3; k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      // Queries the mutation left valid are answered or pending; everything else is dropped.
+      c.socket.send(bytes, i % 3 === 0 ? upstreamSide : f.port, '127.0.0.1');
+      // Paced so loopback socket buffers never overflow: every datagram must be seen and judged.
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 2));
+    }
+    await until(() => {
+      const s = f.stats();
+      return s.queries + s.malformed + s.unmatched >= 3000;
+    }).catch((err) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(f.stats())}`);
+    });
+    c.socket.send(encodeDnsQuery(0x4242, 'after.example'), f.port, '127.0.0.1');
+    await until(() => c.replies.some((r) => decodeDnsHeader(r).id === 0x4242));
+    expect(errors).toEqual([]);
+    expect(f.stats().malformed).toBeGreaterThan(100);
   });
 
   it('refuses to forward to itself', () => {
