@@ -156,6 +156,8 @@ export class DefaultNatController implements NatController {
     }
     const lan = parseIpv4Cidr(request.lanCidr);
     this.lanInterface = request.lanInterface;
+    // Tool and privilege first: a refusal must come before anything is read or written.
+    const backend = await this.select();
 
     const stale = await this.readRecord();
     if (stale && !this.isOurs(stale)) {
@@ -175,7 +177,6 @@ export class DefaultNatController implements NatController {
       if (!(await this.undo(this.record, 'disabled'))) throw new NatError(this.current.error ?? 'could not remove the previous sharing', 'failed');
     }
 
-    const backend = await this.select();
     const restore = await backend.snapshot(plan);
     const record: NatRecord = {
       version: 1,
