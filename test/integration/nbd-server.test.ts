@@ -20,6 +20,7 @@ import {
 import { BindError } from '../../src-main/net/bind-error.ts';
 import { NbdServer, staticExports, type NbdDisconnectEvent, type NbdExport, type NbdMalformedEvent } from '../../src-main/servers/nbd/index.ts';
 import { RawNbdClient } from '../support/nbd-raw-client.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const IMAGE = new Uint8Array(randomBytes(1 << 20));
 
@@ -282,14 +283,8 @@ describe('NBD bad input during the handshake', () => {
 
   it('keeps serving through thousands of mutated handshakes', async () => {
     const { port } = await startServer();
-    // mulberry32, seeded: the same byte streams every run.
-    let a = 0xbeef;
-    const rnd = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded: the same byte streams every run.
+    const rnd = seededRandom(0xbeef);
     const valid = [
       new Uint8Array([0, 0, 0, 3]),
       encodeOption(NbdOpt.LIST),

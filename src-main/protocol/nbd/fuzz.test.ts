@@ -24,18 +24,7 @@ import {
   encodeServerEntry,
 } from './option-data.ts';
 import { decodeRequest, decodeSimpleReply, encodeRequest, encodeSimpleReply } from './transmission.ts';
-
-/** mulberry32: small, seeded, reproducible. The seed is printed in failures. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 /** Flip bits, overwrite bytes, truncate or extend: the mutations a broken or hostile peer produces. */
 function mutate(input: Uint8Array, rnd: () => number): Uint8Array {
@@ -75,7 +64,7 @@ const seeds: Array<{ name: string; bytes: Uint8Array; decode: (b: Uint8Array) =>
 describe('codec fuzz', () => {
   for (const seed of seeds) {
     it(`decoding mutated ${seed.name} messages either succeeds or throws NbdProtocolError, never anything else`, () => {
-      const rnd = prng(0x5eed ^ seed.bytes.length ^ seed.name.length * 7919);
+      const rnd = seededRandom(0x5eed ^ seed.bytes.length ^ seed.name.length * 7919);
       let accepted = 0;
       let refused = 0;
       for (let i = 0; i < 3000; i++) {
@@ -98,7 +87,7 @@ describe('codec fuzz', () => {
   }
 
   it('re-encoding whatever a decoder accepts from a mutated request reproduces the bytes', () => {
-    const rnd = prng(1234);
+    const rnd = seededRandom(1234);
     const base = encodeRequest({ flags: 0, type: NbdCmd.READ, cookie: 9n, offset: 1n << 40n, length: 1 << 20 });
     for (let i = 0; i < 3000; i++) {
       const input = Uint8Array.from(base);

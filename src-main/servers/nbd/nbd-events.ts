@@ -8,7 +8,7 @@ export type NbdDisconnectReason =
   | 'vanished'
   /** The client broke framing (bad request magic); we closed. */
   | 'malformed'
-  /** Socket error (reset, timeout). */
+  /** Anything else that ended the session unexpectedly (see `detail`). */
   | 'socket-error'
   /** NbdServer.stop(). */
   | 'server-stopped';

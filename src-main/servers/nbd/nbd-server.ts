@@ -152,7 +152,8 @@ export class NbdServer {
         reason = 'malformed';
         malformed('transmission', err);
       } else if (err instanceof ConnectionEndedError) {
-        reason = err.received > 0 ? 'vanished' : err.cause ? 'socket-error' : 'closed';
+        // Between requests a reset or EPIPE is just how some clients hang up (no NBD_CMD_DISC).
+        reason = err.received > 0 ? 'vanished' : 'closed';
       } else reason = 'socket-error';
     }
     await closeSocket(socket);
