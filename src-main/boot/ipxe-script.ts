@@ -56,6 +56,8 @@ export interface BootScriptInput {
 /** archiso's NBD hook passes nbd-client an address only, so the export must be on the standard port. */
 export const STANDARD_NBD_PORT = 10809;
 const FAIL_WAIT_MS = 30_000;
+/** Room for an item's text in iPXE's 80-column menu box. */
+const MENU_TEXT_WIDTH = 74;
 const REASON_WAIT_MS = 120_000;
 
 interface Bootable {
@@ -253,12 +255,14 @@ export function renderBootScript(input: BootScriptInput): string {
   const def = bootables.find((b) => b.image.id === input.defaultImageId) ?? bootables[0]!;
   const menu: string[] = [':bc_menu', `menu Bootcast: choose what ${who} boots`];
   for (const b of bootables) {
-    const text = ipxeText(`${b.image.name} - ${b.plan.title}${describeRam(b.plan)}`).slice(0, 76);
+    // iPXE's menu clips long lines at the screen edge: shorten the title, keep the RAM hint.
+    const ram = describeRam(b.plan);
+    const text = ipxeText(clip(`${b.image.name} - ${b.plan.title}`, MENU_TEXT_WIDTH - ram.length) + ram);
     menu.push(`item ${b.label} ${text}`);
   }
   if (refusals.length > 0) {
     menu.push('item --gap', 'item --gap Cannot be network-booted here (select to see why):');
-    for (const r of refusals) menu.push(`item ${r.label} ${ipxeText(r.image.name).slice(0, 76)}`);
+    for (const r of refusals) menu.push(`item ${r.label} ${ipxeText(clip(r.image.name, MENU_TEXT_WIDTH))}`);
   }
   menu.push('item --gap', 'item bc_shell iPXE shell', 'item bc_exit Leave iPXE (boot the next device, e.g. the local disk)');
   const timeoutMs = Math.max(0, Math.round(input.menuTimeoutSec * 1000));
@@ -293,6 +297,12 @@ export function renderChainScript(baseUrl: string): string {
     'shell',
     'goto bc_retry',
   ]);
+}
+
+/** Shortens display text before escaping (escapes add characters the screen never shows). */
+function clip(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(1, width - 3)).trimEnd()}...`;
 }
 
 function lines(list: string[]): string {

@@ -114,7 +114,7 @@ async function plansFor(ctx: RecipeContext, tree: ArchisoTree): Promise<RecipeRe
   const http: BootPlan = {
     id: 'http',
     recipe: 'archiso',
-    title: `Live system over HTTP (${tree.rootfs.name} copied to RAM)`,
+    title: 'Live over HTTP (copied to RAM)',
     via: 'http',
     kernel: tree.kernel.path,
     initrds,
@@ -125,7 +125,7 @@ async function plansFor(ctx: RecipeContext, tree: ArchisoTree): Promise<RecipeRe
   const nbd: BootPlan = {
     id: 'nbd',
     recipe: 'archiso',
-    title: 'Live system streamed over NBD (needs less client RAM)',
+    title: 'Live over NBD (streamed, less RAM)',
     via: 'nbd',
     kernel: tree.kernel.path,
     initrds,
