@@ -37,6 +37,8 @@ export class ExtentStream extends Readable {
   }
 
   override _construct(callback: (err?: Error | null) => void): void {
+    // Both a failed lookup and a bad extent must reach callback: a construct that never calls
+    // back leaves the stream pending forever.
     this.resolveTarget().then((t) => {
       let offset = 0;
       for (const e of t.extents) {
@@ -48,8 +50,7 @@ export class ExtentStream extends Readable {
       this.target = t;
       this.pos = this.start;
       this.end = Math.min(this.endInclusive ?? t.size - 1, offset - 1);
-      callback();
-    }, callback);
+    }).then(() => callback(), callback);
   }
 
   override _read(): void {
