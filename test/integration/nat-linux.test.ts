@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,21 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
       expect(recovered.lines.some((l) => l.event === 'log' && /previous run/.test(String(l.message)))).toBe(true);
       expect(clientFetch().ok).toBe(false);
       expect(firewallSnapshot()).toEqual(before);
+    });
+  }
+
+  for (const variant of [
+    { name: 'nftables, when forwarding cannot be switched on', extra: ['--fail-ip-forward'], error: /ip_forward=1/ },
+    { name: 'iptables, when the FORWARD jump is refused', extra: ['--hide-nft', '--fail-on=-I FORWARD'], error: /simulated failure of iptables/ },
+  ]) {
+    it(`rolls back a half-applied enable (${variant.name}) and leaves nothing behind`, () => {
+      const before = firewallSnapshot();
+      const { result } = runNat(['enable', 'pxe0', LAN_CIDR, 'up0'], variant.extra);
+      expect(result.enabled).toBe(false);
+      expect(result.error).toMatch(variant.error);
+      expect(firewallSnapshot()).toEqual(before);
+      expect(existsSync(join(dataDir, 'nat-state.json'))).toBe(false);
+      expect(clientFetch().ok).toBe(false);
     });
   }
 
