@@ -168,6 +168,20 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
     });
   }
 
+  it("names another firewall's drop-policy forward chain in a warning instead of failing silently", () => {
+    lab.exec(server, 'nft', ['-f', '-'], { input: 'table ip dockerish {\n chain fwd_drop {\n  type filter hook forward priority 0; policy drop;\n }\n}\n' });
+    try {
+      const on = runNat(['enable', 'pxe0', LAN_CIDR, 'up0']);
+      expect(on.result.enabled).toBe(true);
+      expect(on.result.applied.join('\n')).toMatch(/warning: forward chain "ip dockerish fwd_drop"/);
+      expect(on.lines.some((l) => l.event === 'log' && l.level === 'warn' && /dockerish/.test(String(l.message)))).toBe(true);
+      expect(clientFetch().ok).toBe(false);
+    } finally {
+      runNat(['disable']);
+      lab.exec(server, 'nft', ['delete', 'table', 'ip', 'dockerish']);
+    }
+  });
+
   it('refuses without CAP_NET_ADMIN, says how to grant it, and changes nothing', () => {
     const before = firewallSnapshot();
     const out = lab.exec(server, 'setpriv', [

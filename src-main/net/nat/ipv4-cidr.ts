@@ -42,8 +42,3 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr {
   const networkText = formatDottedQuad(network);
   return { network: networkText, prefixLength, text: `${networkText}/${prefixLength}` };
 }
-
-/** Dotted-quad netmask for a prefix length (pf and Windows want it spelled out in places). */
-export function prefixToNetmask(prefixLength: number): string {
-  return formatDottedQuad(2 ** 32 - 2 ** (32 - prefixLength));
-}

@@ -47,6 +47,28 @@ export function parseNftTables(stdout: string): { family: string; name: string }
   return tables;
 }
 
+/**
+ * Other tables' forward base chains whose policy is drop (Docker, ufw, firewalld), from
+ * `nft -j list chains`. Their drop still applies to forwarded PXE traffic after our accept, so
+ * the user is warned by name rather than left wondering.
+ */
+export function parseForwardDropChains(json: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  const items = (doc as { nftables?: unknown }).nftables;
+  if (!Array.isArray(items)) return [];
+  const found: string[] = [];
+  for (const item of items) {
+    const chain = (item as { chain?: { family?: string; table?: string; name?: string; hook?: string; policy?: string } }).chain;
+    if (chain?.hook === 'forward' && chain.policy === 'drop' && chain.table !== NFT_TABLE) found.push(`${chain.family} ${chain.table} ${chain.name}`);
+  }
+  return found;
+}
+
 export class NftFirewall implements LinuxFirewall {
   readonly name = 'nft' as const;
 
@@ -67,9 +89,14 @@ export class NftFirewall implements LinuxFirewall {
     for (const family of ['inet', 'ip'] as const) {
       const result = await this.run(this.nft, ['-f', '-'], nftRuleset(plan, family));
       if (result.code === 0) {
+        const chains = await this.run(this.nft, ['-j', 'list', 'chains']);
+        const drops = chains.code === 0 ? parseForwardDropChains(chains.stdout) : [];
         return [
           `nft table ${family} ${NFT_TABLE}: masquerade ${plan.lan.text} out of ${plan.uplink}`,
           `nft table ${family} ${NFT_TABLE}: forward accept ${plan.lan.text} ${plan.lanInterface} ↔ ${plan.uplink}`,
+          ...drops.map(
+            (c) => `warning: forward chain "${c}" of another firewall (Docker, ufw, firewalld…) drops by default and still applies: allow ${plan.lan.text} between ${plan.lanInterface} and ${plan.uplink} there, or clients get no internet`,
+          ),
         ];
       }
       if (looksLikePermissionDenied(result.stderr)) throw new NatError(`nft refused the ruleset (${result.stderr.trim()}). ${LINUX_PRIVILEGE_HINT}`, 'privilege');

@@ -212,7 +212,8 @@ export class DefaultNatController implements NatController {
     }
     this.record = record;
     this.update({ enabled: true, uplink, applied: record.applied, error: undefined, unavailableReason: undefined, supported: true });
-    this.log('info', `internet sharing on: ${lan.text} from ${plan.lanInterface} masqueraded out of ${uplink} (${record.applied.join('; ')})`);
+    this.log('info', `internet sharing on: ${lan.text} from ${plan.lanInterface} masqueraded out of ${uplink} (${record.applied.filter((l) => !l.startsWith('warning:')).join('; ')})`);
+    for (const line of record.applied) if (line.startsWith('warning:')) this.log('warn', line.slice('warning:'.length).trim());
   }
 
   /** Removes what `record` applied; true on success. */
