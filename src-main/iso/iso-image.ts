@@ -291,11 +291,15 @@ export class IsoImage implements ImageFiles {
   }
 
   private async children(dir: IsoEntry): Promise<IsoEntry[]> {
+    return (await this.rawChildren(dir)).map((e) => withPath(dir, e));
+  }
+
+  /** Cached entries without paths (the same directory may be reached by several paths). */
+  private async rawChildren(dir: IsoEntry): Promise<readonly DirEntry[]> {
     this.checkOpen();
     if (dir === this.bootDir) return this.bootEntries;
     if (dir.virtual) return [];
-    const raw = await this.dirs.entries(dir.extents[0]!, dir.path);
-    return raw.map((e: DirEntry) => ({ ...e, path: joinPath(dir.path, e.name) }));
+    return this.dirs.entries(dir.extents[0]!, dir.path);
   }
 
   private async fileEntry(path: string, caseInsensitive: boolean): Promise<IsoEntry> {
@@ -322,12 +326,13 @@ export class IsoImage implements ImageFiles {
       if (cur === this.root && want === BOOT_DIR && this.bootDir) next = this.bootDir;
       else {
         if (cur.kind !== 'dir') return null;
-        const entries = await this.children(cur);
-        next = entries.find((e) => e.name === want);
-        if (!next && opts.caseInsensitive) {
+        const entries = await this.rawChildren(cur);
+        let raw = entries.find((e) => e.name === want);
+        if (!raw && opts.caseInsensitive) {
           const lower = want.toLowerCase();
-          next = entries.find((e) => e.name.toLowerCase() === lower);
+          raw = entries.find((e) => e.name.toLowerCase() === lower);
         }
+        next = raw && withPath(cur, raw);
       }
       if (!next) return null;
       const last = i === parts.length - 1;
@@ -351,6 +356,10 @@ export class IsoImage implements ImageFiles {
   private checkOpen(): void {
     if (this.closed) throw new IsoError(this.path, 'closed', 'the image has been closed');
   }
+}
+
+function withPath(dir: IsoEntry, e: DirEntry | IsoEntry): IsoEntry {
+  return 'path' in e ? e : { ...e, path: joinPath(dir.path, e.name) };
 }
 
 /**
