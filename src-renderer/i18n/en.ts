@@ -168,6 +168,7 @@ export const en = {
   'kind.http.error': 'HTTP download failed',
   'kind.nbd.connect': 'Disk connected (NBD)',
   'kind.nbd.disconnect': 'Disk disconnected (NBD)',
+  'kind.nbd.error': 'Disk error (NBD)',
   'kind.boot.script': 'Boot menu sent',
   'kind.client.stalled': 'Stuck',
   'kind.client.done': 'Finished booting',

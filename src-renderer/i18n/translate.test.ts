@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en.ts';
 import { ja } from './ja.ts';
-import { localeFromLanguages, translate } from './translate.ts';
+import { kindLabel, localeFromLanguages, translate } from './translate.ts';
 
 describe('translations', () => {
   it('follow the system language: Japanese for any ja variant, English otherwise', () => {
@@ -19,5 +19,11 @@ describe('translations', () => {
   it('use the same placeholders in Japanese as in English for every message', () => {
     const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const key of Object.keys(en) as (keyof typeof en)[]) expect(names(ja[key]), key).toEqual(names(en[key]));
+  });
+
+  it('label timeline kinds in both languages, and show an unknown kind by its raw name', () => {
+    expect(kindLabel('en', 'tftp.done')).toBe('TFTP download finished');
+    expect(kindLabel('ja', 'tftp.done')).toBe('TFTP ダウンロード完了');
+    expect(kindLabel('ja', 'wol.sent')).toBe('wol.sent');
   });
 });

@@ -28,3 +28,12 @@ export function localeFromLanguages(languages: readonly string[]): Locale {
 export function isMessageKey(key: string): key is MessageKey {
   return key in en;
 }
+
+/**
+ * The label of a timeline event kind. An engine newer than this renderer may send kinds it has
+ * no words for yet: those show as their raw name instead of breaking the timeline.
+ */
+export function kindLabel(locale: Locale, kind: string): string {
+  const key = `kind.${kind}`;
+  return isMessageKey(key) ? translate(locale, key) : kind;
+}
