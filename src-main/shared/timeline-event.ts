@@ -23,6 +23,8 @@ export type TimelineKind =
   | 'http.error'
   | 'nbd.connect'
   | 'nbd.disconnect'
+  /** An NBD client asked for an export that does not exist, or broke the protocol. */
+  | 'nbd.error'
   | 'boot.script'
   | 'client.stalled'
   /** The client finished booting: explicit (a recipe's beacon) or inferred by the timeline (live and quiet). */

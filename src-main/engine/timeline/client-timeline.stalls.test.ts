@@ -209,6 +209,40 @@ describe('ClientTimeline stall diagnosis', () => {
     expect(k.timeline.get(k.MAC)!.stalledHint).toContain('HTTP 404');
   });
 
+  it('treats a done whose outcome is not complete as a failure, with the server\'s reason', () => {
+    const k = timelineKit();
+    k.feed('dhcp.discover', { pxe: true }, 1);
+    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 100);
+    k.feed('tftp.start', { path: '/ipxe.efi', transferId: '7' }, 2000);
+    k.feed('tftp.done', { path: '/ipxe.efi', transferId: '7', bytes: 65_536, outcome: 'timed-out', detail: 'no ACK after 5 retries' }, 15_000);
+    const c = k.timeline.get(k.MAC)!;
+    expect(c).toMatchObject({ stage: 'stalled', lastStage: 'firstStage', stalledCode: 'transfer-failed' });
+    expect(c.stalledHint).toContain('no ACK after 5 retries');
+  });
+
+  it('does not take a tsize probe followed by the real request for a sent loader', () => {
+    const k = timelineKit();
+    k.feed('dhcp.discover', { pxe: true }, 1);
+    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 100);
+    k.feed('tftp.start', { path: '/undionly.kpxe', transferId: '1' }, 2);
+    k.feed('tftp.done', { path: '/undionly.kpxe', transferId: '1', bytes: 0, outcome: 'options-probe' }, 2);
+    k.feed('tftp.start', { path: '/undionly.kpxe', transferId: '2' }, 300);
+    // 20 s without the transfer finishing: its own stall, not "iPXE did not call back".
+    k.clock.advance(20_000);
+    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'transfer-stalled' });
+  });
+
+  it('reports an NBD client asking for an export that does not exist', () => {
+    const k = timelineKit();
+    k.pxeToLoader();
+    k.ipxeToScript();
+    k.kernelAndInitrd();
+    k.feed('nbd.error', { export: 'no-such-image', error: 'unknown export' }, 15_000);
+    const c = k.timeline.get(k.MAC)!;
+    expect(c).toMatchObject({ stage: 'stalled', stalledCode: 'transfer-failed' });
+    expect(c.stalledHint).toContain('nbd:no-such-image');
+  });
+
   it('does not mind a TFTP error that the client follows with a new request (the tsize probe)', () => {
     const k = timelineKit();
     k.feed('dhcp.discover', { pxe: true }, 1);

@@ -222,6 +222,15 @@ export class ClientTimeline {
         a.failure = undefined;
         this.advance(rec, 'live');
         return true;
+      case 'nbd.error': {
+        const failure: NonNullable<AttemptState['failure']> = { at: t };
+        const name = str(ev, 'export');
+        const error = str(ev, 'error') ?? str(ev, 'message');
+        if (name) failure.path = `nbd:${name}`;
+        if (error) failure.error = error;
+        a.failure = failure;
+        return false;
+      }
       case 'nbd.disconnect': {
         const bytes = num(ev, 'bytes');
         if (bytes !== undefined) {
@@ -330,11 +339,17 @@ export class ClientTimeline {
 
     const phase = ev.kind.slice(ev.kind.indexOf('.') + 1);
     const status = num(ev, 'status');
-    if (phase === 'error' || (phase === 'done' && status !== undefined && status >= 400)) {
+    // A done that did not deliver the file: an HTTP error status, or an outcome other than
+    // complete (the servers' aborted/timed-out/…; also TFTP's tsize probe, which the client
+    // follows with the real request at once — if it does not, that is worth a verdict).
+    const outcome = str(ev, 'outcome');
+    const undelivered = (status !== undefined && status >= 400) || (outcome !== undefined && outcome !== 'complete');
+    if (phase === 'error' || (phase === 'done' && undelivered)) {
       rec.transfers.fail(u);
       const failure: NonNullable<AttemptState['failure']> = { at: t };
       if (path) failure.path = path;
-      const error = str(ev, 'error') ?? str(ev, 'message') ?? (status !== undefined ? `HTTP ${status}` : undefined);
+      const error =
+        str(ev, 'error') ?? str(ev, 'message') ?? str(ev, 'detail') ?? (status !== undefined && status >= 400 ? `HTTP ${status}` : outcome);
       if (error) failure.error = error;
       a.failure = failure;
       return false;
@@ -418,7 +433,7 @@ export class ClientTimeline {
       return rec.events.replaceLast(ev, t);
     }
     const prev = rec.events.beforeLast;
-    if (last && prev && isRanged(ev) && isRanged(last) && isRanged(prev) && sameTransfer(last, ev) && sameTransfer(prev, ev)) {
+    if (last && prev && isRanged(ev) && isRanged(last) && isRanged(prev) && sameFile(last, ev) && sameFile(prev, ev)) {
       return rec.events.replaceLast(ev, t);
     }
     rec.events.push(ev, t);
@@ -558,8 +573,14 @@ function isNetbootEvidence(ev: TimelineEvent): boolean {
   return true;
 }
 
+/** Same request (progress folding): same path and, when the server numbers requests, same id. */
 function sameTransfer(a: TimelineEvent, b: TimelineEvent): boolean {
   return a['path'] === b['path'] && a['transferId'] === b['transferId'] && a.kind.split('.')[0] === b.kind.split('.')[0];
+}
+
+/** Same file (ranged-read folding): every range request has its own id. */
+function sameFile(a: TimelineEvent, b: TimelineEvent): boolean {
+  return a['path'] === b['path'] && a.kind.split('.')[0] === b.kind.split('.')[0];
 }
 
 /** Everything the list shows except what moves continuously (bytes, rate, last seen, event count). */

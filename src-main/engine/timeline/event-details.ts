@@ -7,7 +7,9 @@ import type { TimelineEvent } from '../../shared/timeline-event.ts';
  *
  * What the engine should put on events (all optional):
  *   transfers (tftp.*, http.*): path, bytes, total (file size), durationMs, status, error,
- *     range (HTTP Range header when the request is partial), role, transferId
+ *     outcome (on done: 'complete', or why the file was not delivered), range (HTTP Range
+ *     header when the request is partial), role, transferId, image
+ *   nbd.*: export, bytes, durationMs; nbd.error: export, error
  *   dhcp.*: arch (RFC 4578 option 93 code), vendorClass (option 60), pxe, ipxe, leaseSeconds
  *   boot.script / http of the script: image, plan, via, expectsLive, menuTimeoutSec, platform, buildarch
  */
@@ -38,7 +40,7 @@ export function roleOf(event: TimelineEvent): FileRole | undefined {
 /** An HTTP request for part of a file (iPXE sanboot reads an ISO in many small ranges). */
 export function isRanged(event: TimelineEvent): boolean {
   const v = event['range'];
-  return v === true || (typeof v === 'string' && v !== '');
+  return v === true || (typeof v === 'string' && v !== '') || (typeof v === 'object' && v !== null);
 }
 
 /** Query parameters of an HTTP request, as the engine passed them (record or URLSearchParams-like). */

@@ -53,8 +53,11 @@ export class TransferTracker {
   private lastTouched: Transfer | undefined;
 
   private keyOf(u: TransferUpdate): string {
+    // Ranges of one file add up whatever request they came in; whole-file requests are told
+    // apart by the server's id when it gives one.
+    if (u.ranged) return `${u.protocol}:${u.path}#ranged`;
     if (u.transferId !== undefined) return `${u.protocol}#${u.transferId}`;
-    return `${u.protocol}:${u.path}${u.ranged ? '#ranged' : ''}`;
+    return `${u.protocol}:${u.path}`;
   }
 
   start(u: TransferUpdate): void {
