@@ -10,7 +10,7 @@ import { DiscoveryControl, encodePxeVendorOptions } from '../../protocol/dhcp/px
 import { Opt, readOption, writeOption } from '../../protocol/dhcp/typed-options.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { answerFrom, probeDiscover, randomLocalMac } from './dhcp-probe.ts';
-import { DhcpSocketPair, type ReceivedVia } from './dhcp-socket-pair.ts';
+import { defaultReplyBroadcast, DhcpSocketPair, type ReceivedVia } from './dhcp-socket-pair.ts';
 import type { BootAnswer, BootPolicy, DhcpClientRef, DhcpServerEvents, DhcpStats, RequestState } from './dhcp-events.ts';
 import { loadLeaseFile, LeaseFileWriter } from './lease-file.ts';
 import { LeasePool } from './lease-pool.ts';
@@ -23,7 +23,7 @@ export interface DhcpServerOptions {
   /** Subnet of the interface; give this or `netmask`. */
   prefixLength?: number;
   netmask?: string;
-  /** Where broadcast replies go; default the subnet-directed broadcast (see DhcpSocketPair). */
+  /** Where broadcast replies go; default 255.255.255.255 on Linux, else the subnet-directed broadcast (see DhcpSocketPair). */
   broadcastAddress?: string;
   /** Where broadcasts are received; default '0.0.0.0'. */
   listenAddress?: string;
@@ -98,7 +98,7 @@ export class DhcpServer {
     this.r = {
       prefixLength,
       subnetBroadcast,
-      broadcastAddress: opts.broadcastAddress ?? subnetBroadcast,
+      broadcastAddress: opts.broadcastAddress ?? defaultReplyBroadcast(subnetBroadcast),
       port: opts.port ?? 67,
       proxyPort: opts.proxyPort ?? 4011,
       clientPort: opts.clientPort ?? 68,

@@ -12,21 +12,30 @@ import { describeBindError } from '../../net/bind-error.ts';
  *   more specific socket, so it receives RENEWs and relayed traffic, and the wildcard one gets
  *   the broadcasts. The two sockets also tell a unicast RENEWING from a broadcast REBINDING.
  * - Sending. Every reply leaves from the address-bound socket. Its destinations are the client's
- *   `ciaddr`, a relay's `giaddr` (both routed by the kernel like any unicast), or the chosen
- *   interface's subnet-directed broadcast (e.g. 198.18.0.255), which the routing table can only
- *   send out through that interface. A plain 255.255.255.255 would leave via the default route,
- *   i.e. possibly the uplink (the multi-NIC trap; Linux makes an exception for a socket bound to
- *   an interface address, but other systems do not, so the subnet broadcast is the portable
- *   choice). Clients without an address accept it: they filter on UDP port 68 and xid, not on
- *   the destination IP.
+ *   `ciaddr`, a relay's `giaddr` (both routed by the kernel like any unicast), or a broadcast:
+ *   - On Linux, 255.255.255.255 (what RFC 2131 and every PXE ROM expect). For a limited broadcast
+ *     from a socket bound to a local address, Linux picks the interface owning that address
+ *     instead of the default route (the "special hack" in ip_route_output_key_hash_rcu, kept for
+ *     exactly this kind of program), so it leaves through the chosen interface. The interop test
+ *     proves it with the default route on a second interface; sending the same packet from the
+ *     wildcard socket instead leaves through the uplink and the client never sees it.
+ *   - Elsewhere, the chosen interface's subnet-directed broadcast (e.g. 198.18.0.255): only that
+ *     interface's route matches it, wherever the default route points. Clients without an address
+ *     accept it in practice (they filter on UDP port 68 and xid), but some firmware may not,
+ *     which is why it is not the Linux default. `broadcastAddress` overrides either choice.
  * - Not answering elsewhere. The wildcard socket also hears broadcasts arriving on other
  *   interfaces, and the kernel does not say from which one. The server therefore drops requests
  *   that demonstrably come from another network (a `ciaddr` or source address outside the chosen
  *   subnet without a relay `giaddr`). A broadcast from a client with no address at all on another
- *   interface cannot be recognised; its reply still goes to the chosen subnet's broadcast, so it
- *   never reaches that other network.
+ *   interface cannot be recognised; its reply (a broadcast, as above) still leaves through the
+ *   chosen interface, so it never reaches that other network (the interop test checks this too).
  */
 export type ReceivedVia = 'broadcast' | 'unicast';
+
+/** The broadcast destination for replies on this platform (see above). */
+export function defaultReplyBroadcast(subnetBroadcast: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'linux' ? '255.255.255.255' : subnetBroadcast;
+}
 
 export interface DhcpSocketPairOptions {
   /** Interface address: the source of every reply. */
