@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DhcpClientRef } from '../../servers/dhcp/dhcp-events.ts';
-import { ServerEventMapper } from './server-event-mapper.ts';
+import { ServerEventMapper, type FileClassifier } from './server-event-mapper.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00.000Z');
-const mapper = (classify?: ConstructorParameters<typeof ServerEventMapper>[0]['classify']) =>
+const mapper = (classify?: FileClassifier) =>
   new ServerEventMapper({ now: () => NOW, ...(classify ? { classify } : {}) });
 
 const ref = (over: Partial<DhcpClientRef> = {}): DhcpClientRef => ({
@@ -68,7 +68,7 @@ describe('ServerEventMapper: DHCP', () => {
 
 describe('ServerEventMapper: TFTP', () => {
   it('carries address, path and size from the start to progress and done', () => {
-    const m = mapper((protocol, path) => (path === '/undionly.kpxe' ? { role: 'loader' } : undefined));
+    const m = mapper((_protocol, path) => (path === '/undionly.kpxe' ? { role: 'loader' } : undefined));
     const start = m.tftp('transfer.start', {
       id: 't1',
       remoteAddress: '198.18.0.50',
