@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,14 @@ import { NetLab, waitForLine } from '../support/netns.ts';
 const available = NetLab.available();
 const RUN_NAT = join(process.cwd(), 'test/support/run-nat.ts');
 const LAN_CIDR = '198.18.0.0/24';
+const hasLegacy = (() => {
+  try {
+    execFileSync('iptables-legacy', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () => {
   const lab = new NetLab();
@@ -58,11 +67,14 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
   });
 
   /** What must be byte-identical before enabling and after disabling. */
-  function firewallSnapshot(): { nft: string; iptables: string; ipForward: string } {
+  function firewallSnapshot(): Record<string, string> {
+    // iptables-save stamps "# Generated … on <time>" lines: the rules are compared, the clock is not.
+    const rules = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
     return {
       nft: lab.exec(server, 'nft', ['list', 'ruleset']),
-      // iptables-save stamps "# Generated … on <time>" lines: the rules are compared, the clock is not.
-      iptables: lab.exec(server, 'iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).join('\n'),
+      iptables: rules(lab.exec(server, 'iptables-save', [])),
+      // Legacy tables count packets per built-in chain ([packets:bytes]); traffic is not a rule change.
+      ...(hasLegacy ? { iptablesLegacy: rules(lab.exec(server, 'iptables-legacy-save', [])).replace(/\[\d+:\d+\]/g, '[-]') } : {}),
       ipForward: lab.exec(server, 'sysctl', ['net.ipv4.ip_forward']),
     };
   }
@@ -85,9 +97,10 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
 
   /**
    * Rules a user had before Bootcast: they must come out untouched. (They also make the `ip nat`
-   * and `ip filter` tables exist beforehand: iptables-nft creates those tables on first use and
-   * has no command to delete them, so on a machine with no iptables rules at all the fallback
-   * leaves two empty accept-policy base chains behind; nft's own path leaves nothing.)
+   * and `ip filter` tables exist beforehand: iptables (nft-backed or legacy) instantiates those
+   * tables on first use and has no command to delete them, so on a machine with no iptables
+   * rules at all the fallback leaves empty accept-policy built-in chains behind, which filter
+   * nothing; nft's own path leaves nothing.)
    */
   function addUserRules(): void {
     lab.exec(server, 'nft', ['-f', '-'], {
@@ -95,11 +108,16 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
     });
     lab.exec(server, 'iptables', ['-w', '-A', 'FORWARD', '-s', '198.19.98.0/24', '-j', 'DROP']);
     lab.exec(server, 'iptables', ['-w', '-t', 'nat', '-A', 'POSTROUTING', '-s', '198.19.97.0/24', '-j', 'RETURN']);
+    if (hasLegacy) {
+      lab.exec(server, 'iptables-legacy', ['-w', '-A', 'FORWARD', '-s', '198.19.96.0/24', '-j', 'DROP']);
+      lab.exec(server, 'iptables-legacy', ['-w', '-t', 'nat', '-A', 'POSTROUTING', '-s', '198.19.95.0/24', '-j', 'RETURN']);
+    }
   }
 
   for (const variant of [
     { name: 'nftables', extra: [] as string[], expectApplied: /nft table inet bootcast/ },
     { name: 'the iptables fallback when nft is missing', extra: ['--hide-nft'], expectApplied: /iptables -t nat BOOTCAST-POSTROUTING/ },
+    ...(hasLegacy ? [{ name: 'legacy iptables (older distributions)', extra: ['--hide-nft', '--iptables-legacy'], expectApplied: /iptables -t nat BOOTCAST-POSTROUTING/ }] : []),
   ]) {
     it(`shares the internet through ${variant.name}, the server sees the NAT address, and the firewall is byte-identical when switched off`, async () => {
       const before = firewallSnapshot();
@@ -130,6 +148,7 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
   for (const variant of [
     { name: 'nftables', extra: [] as string[] },
     { name: 'iptables', extra: ['--hide-nft'] },
+    ...(hasLegacy ? [{ name: 'legacy iptables', extra: ['--hide-nft', '--iptables-legacy'] }] : []),
   ]) {
     it(`undoes sharing (${variant.name}) left on by a process killed with SIGKILL at the next start`, async () => {
       const before = firewallSnapshot();

@@ -6,6 +6,7 @@
  * {"result":...}. --hide-nft makes `nft` look uninstalled (exercises the iptables fallback);
  * --fail-on=TEXT fails the first-matching commands (argv containing TEXT); --fail-ip-forward
  * fails switching forwarding on (both exercise the rollback of a half-applied enable);
+ * --iptables-legacy runs `iptables-legacy` where the code runs `iptables` (older distributions);
  * --hold keeps the process alive after printing the result (for kill -9 tests).
  */
 import { runCommand, type CommandRunner } from '../../src-main/net/nat/command-runner.ts';
@@ -24,6 +25,7 @@ const failOn = [...flags].find((f) => f.startsWith('--fail-on='))?.slice('--fail
 const run: CommandRunner = (cmd, argv, input) => {
   if (flags.has('--hide-nft') && cmd === 'nft') return Promise.resolve({ code: 127, stdout: '', stderr: 'nft: command not found' });
   if (failOn && [cmd, ...argv].join(' ').includes(failOn)) return Promise.resolve({ code: 1, stdout: '', stderr: `simulated failure of ${cmd}` });
+  if (flags.has('--iptables-legacy') && cmd === 'iptables') return runCommand('iptables-legacy', argv, input);
   return runCommand(cmd, argv, input);
 };
 const ipForward: IpForwardSwitch = {
