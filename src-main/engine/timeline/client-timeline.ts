@@ -200,8 +200,8 @@ export class ClientTimeline {
     return rec;
   }
 
-  /** Applies one event to the record; returns whether the client made progress. */
-  private apply(rec: ClientRecord, ev: TimelineEvent, t: number): boolean {
+  /** Applies one event to the record: identity fields, stage, transfers, what the attempt waits for. */
+  private apply(rec: ClientRecord, ev: TimelineEvent, t: number): void {
     if (t < rec.firstSeenT) Object.assign(rec, { firstSeenT: t, firstSeen: ev.ts });
     if (t >= rec.lastSeenT) Object.assign(rec, { lastSeenT: t, lastSeen: ev.ts });
     if (ev.ip) rec.ip = ev.ip;
@@ -221,7 +221,7 @@ export class ClientTimeline {
       case 'nbd.connect':
         a.failure = undefined;
         this.advance(rec, 'live');
-        return true;
+        return;
       case 'nbd.error': {
         const failure: NonNullable<AttemptState['failure']> = { at: t };
         const name = str(ev, 'export');
@@ -229,7 +229,7 @@ export class ClientTimeline {
         if (name) failure.path = `nbd:${name}`;
         if (error) failure.error = error;
         a.failure = failure;
-        return false;
+        return;
       }
       case 'nbd.disconnect': {
         const bytes = num(ev, 'bytes');
@@ -239,16 +239,16 @@ export class ClientTimeline {
           if (d !== undefined) u.durationMs = d;
           rec.transfers.done(u);
         }
-        return false;
+        return;
       }
       case 'boot.script':
         this.applyScript(rec, ev, t);
-        return true;
+        return;
       case 'client.done':
         a.stage = 'done';
-        return true;
+        return;
       default:
-        return false;
+        return;
     }
   }
 
@@ -267,9 +267,9 @@ export class ClientTimeline {
     if (fw) rec.firmware = fw;
   }
 
-  private applyDhcp(rec: ClientRecord, ev: TimelineEvent, t: number): boolean {
+  private applyDhcp(rec: ClientRecord, ev: TimelineEvent, t: number): void {
     // We do not know what an ignored packet was; it only shows on the timeline.
-    if (ev.kind === 'dhcp.ignored') return false;
+    if (ev.kind === 'dhcp.ignored') return;
     const a = rec.attempt;
     const pxe = isPxe(ev);
     const ipxeFlag = bool(ev, 'ipxe');
@@ -287,14 +287,14 @@ export class ClientTimeline {
       rec.stall = undefined;
       rec.sawDhcp = true;
       rec.ipxe = ipxe;
-      return true;
+      return;
     }
 
     // DHCP from the booted system (not PXE firmware, not iPXE, which the kernel replaced):
     // its network driver works.
     if (order >= STAGE_ORDER.kernel) {
       if (pxe !== true && ipxeFlag !== true) a.liveDhcpSeen = true;
-      return false;
+      return;
     }
 
     if (!rec.sawDhcp && fromClient) {
@@ -302,9 +302,8 @@ export class ClientTimeline {
       // Native iPXE firmware (e.g. QEMU's iPXE option ROM) needs no first-stage loader.
       rec.ipxe = ipxe && order === STAGE_ORDER.dhcp;
     }
-    let progressed = false;
     // iPXE asking for an address after the loader was sent: the chain worked.
-    if (ipxe && a.stage === 'firstStage') progressed = this.advance(rec, 'ipxe');
+    if (ipxe && a.stage === 'firstStage') this.advance(rec, 'ipxe');
 
     if (DHCP_ANSWERS.has(ev.kind) && pxe !== false) {
       if (a.answeredAt === undefined) {
@@ -320,10 +319,9 @@ export class ClientTimeline {
     } else if (a.answeredAt !== undefined && ev.kind === 'dhcp.request') {
       a.requestsSinceAnswer++;
     }
-    return progressed;
   }
 
-  private applyTransfer(rec: ClientRecord, ev: TimelineEvent, t: number, protocol: TransferProtocol): boolean {
+  private applyTransfer(rec: ClientRecord, ev: TimelineEvent, t: number, protocol: TransferProtocol): void {
     const a = rec.attempt;
     const path = str(ev, 'path') ?? '';
     const role: FileRole = roleOf(ev) ?? guessFileRole(path);
@@ -352,13 +350,12 @@ export class ClientTimeline {
         str(ev, 'error') ?? str(ev, 'message') ?? str(ev, 'detail') ?? (status !== undefined && status >= 400 ? `HTTP ${status}` : outcome);
       if (error) failure.error = error;
       a.failure = failure;
-      return false;
+      return;
     }
 
     // Any file request means the client got past DHCP.
     a.answeredAt = undefined;
     a.failure = undefined;
-    let progressed = true;
     // PXE firmware only speaks TFTP: an HTTP request after the loader comes from iPXE.
     if (protocol === 'http' && a.stage === 'firstStage') this.advance(rec, 'ipxe');
     switch (role) {
@@ -396,8 +393,7 @@ export class ClientTimeline {
       } else if ((role === 'kernel' || role === 'initrd') && a.stage === 'kernel') {
         a.kernelDoneAt = t;
       }
-    } else progressed = false;
-    return progressed;
+    }
   }
 
   private applyScript(rec: ClientRecord, ev: TimelineEvent, t: number): void {
