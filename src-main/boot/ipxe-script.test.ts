@@ -218,3 +218,39 @@ goto bc_retry
 `);
   });
 });
+
+describe('renderBootScript with hostile input', () => {
+  it('keeps the script structure whatever names, titles, reasons and command lines hold (1000 seeded cases)', async () => {
+    const { seededRandom } = await import('../../test/support/seeded-random.ts');
+    const rand = seededRandom(0xb007);
+    const pieces = ['a', ' ', ';', '||', '&&', '#', '${', '}', '\n', '-', 'é', '"', 'goto x', 'reboot', '{{image_url}}', '\t'];
+    const junk = (): string => Array.from({ length: Math.floor(rand() * 10) }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
+    const ours = new Set(['#!ipxe', '#', 'menu', 'item', 'choose', 'goto', 'imgfree', 'echo', 'kernel', 'initrd', 'boot', 'sanboot', 'prompt', 'chain', 'shell', 'exit', '']);
+    const failures: string[] = [];
+    for (let n = 0; n < 1000; n++) {
+      const images: BootScriptImage[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_v, i) => ({
+        id: `img${i}`,
+        name: junk(),
+        plans: [
+          rand() < 0.7
+            ? { ...ARCH_HTTP, title: junk(), cmdline: junk(), minRamMiB: Math.floor(rand() * 4096) }
+            : { ...WINDOWS, unbootableReason: junk(), title: junk() },
+        ],
+      }));
+      const script = renderBootScript(input({ images, menuTimeoutSec: Math.floor(rand() * 3) }));
+      for (const line of script.split('\n')) {
+        const first = line.split(' ')[0]!;
+        const tokens = line.split(/\s+/).filter((t) => t !== '');
+        const terminators = tokens.filter((t) => t === '||' || t === '&&' || t === ';' || (t.startsWith('#') && first !== '#' && first !== '#!ipxe'));
+        const ok =
+          (ours.has(first) || /^:bc_\w+$/.test(line)) &&
+          // Our lines use at most "&& goto bc_shell ||" (prompt) or one "|| goto …", always at the end.
+          terminators.length <= (first === 'prompt' ? 2 : 1) &&
+          (terminators.length === 0 || / (\|\| goto bc_\w+|\|\||&& goto bc_shell \|\|)$/.test(line)) &&
+          !line.replace(/\$\{(bc_nil|bc_choice|errno|netX\/mac(:hexhyp)?|buildarch|platform)\}/g, '').includes('${');
+        if (!ok) failures.push(`case ${n}: ${JSON.stringify(line)}`);
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+});
