@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listInterfaces } from '../../net/interfaces.ts';
+import { Engine } from '../../engine/engine.ts';
+import { defaultDataDir } from '../../engine/data-dir.ts';
+import { EventLinesWriter } from '../../engine/event-lines.ts';
+import type { LogEntry } from '../../shared/api.ts';
+import { startHeadlessHost } from '../headless/headless-host.ts';
+import { parseServeArgs, SERVE_USAGE } from './serve-args.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
+
+const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+function printLog(e: LogEntry): void {
+  const time = e.ts.slice(11, 19);
+  process.stderr.write(`${time} ${e.level === 'info' ? '' : e.level.toUpperCase() + ' '}${e.source}: ${e.message}\n`);
+}
+
+/** `bootcast serve`: the headless host. Runs the engine until SIGINT/SIGTERM, then stops everything cleanly. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const args = parseServeArgs(argv);
+  if (args.help) {
+    process.stdout.write(SERVE_USAGE + '\n');
+    return EXIT_OK;
+  }
+  for (const image of args.images) {
+    const s = await stat(image).catch(() => null);
+    if (!s) throw new NotFoundError(`image not found: ${image}`);
+    if (!s.isFile()) throw new UsageError(`${image} is not a file (give the path of an .iso image)`);
+  }
+  const all = listInterfaces();
+  const iface = all.find((i) => i.name === args.interfaceName);
+  if (!iface) {
+    throw new NotFoundError(`there is no network interface called '${args.interfaceName}'. Interfaces here: ${all.map((i) => `${i.name}${i.addresses[0] ? ` (${i.addresses[0].address})` : ''}`).join(', ') || 'none'}`);
+  }
+  if (iface.addresses.length === 0) {
+    throw new UsageError(`interface ${iface.name} has no IPv4 address: give it one (e.g. \`ip addr add 198.18.0.1/24 dev ${iface.name}\` on a dedicated boot network) and run again`);
+  }
+
+  const dataDir = resolve(args.dataDir ?? defaultDataDir());
+  const engine = await Engine.create({ dataDir, images: args.images.length ? args.images : undefined, onLog: printLog });
+  const stops: Array<() => Promise<unknown>> = [];
+  let code = EXIT_OK;
+  try {
+    const images = await engine.call('images.list', undefined);
+    const usable = images.filter((i) => !i.error);
+    for (const i of images.filter((x) => x.error)) process.stderr.write(`bootcast serve: cannot use ${i.path}: ${i.error}\n`);
+    for (const i of usable) {
+      const plan = i.plans.find((p) => p.id === i.selectedPlan);
+      if (!plan || plan.via === 'none') process.stderr.write(`bootcast serve: ${i.fileName}: no boot recipe: ${plan?.unbootableReason ?? 'nothing bootable found in the image'}\n`);
+    }
+    if (args.images.length && usable.length === 0) return EXIT_BAD_INPUT;
+    if (images.length === 0) process.stderr.write('bootcast serve: no images yet: clients will see a message saying so (add .iso paths to the command line)\n');
+
+    await engine.call('server.updateSettings', {
+      interface: iface.name,
+      dhcpMode: args.dhcpMode,
+      ...(args.range ? { range: args.range } : {}),
+      ports: { ...(await engine.call('server.settings', undefined)).ports, ...args.ports },
+      ...(args.menuTimeoutSec !== undefined ? { menuTimeoutSec: args.menuTimeoutSec } : {}),
+    });
+
+    if (args.events) {
+      const writer = await EventLinesWriter.open(args.events, { onError: (err) => process.stderr.write(`bootcast serve: events stream stopped: ${err.message}\n`) });
+      const sub = engine.onTimelineEvent((e) => writer.write(e));
+      stops.push(async () => {
+        sub.dispose();
+        await writer.close();
+      });
+    }
+
+    const state = await engine.start();
+    if (state.phase !== 'running') {
+      for (const e of state.errors) process.stderr.write(`bootcast serve: ${e}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    for (const w of state.warnings) process.stderr.write(`bootcast serve: warning: ${w}\n`);
+
+    if (args.natUplink) {
+      const nat = await engine.call('nat.enable', { uplink: args.natUplink });
+      if (nat.error || !nat.enabled) process.stderr.write(`bootcast serve: internet sharing is off: ${nat.error ?? nat.unavailableReason ?? 'unknown reason'}\n`);
+    }
+
+    if (args.uiPort !== undefined) {
+      if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+        process.stderr.write(`bootcast serve: the web UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` once, then start again. Serving without UI.\n`);
+      } else {
+        const host = await startHeadlessHost({ api: engine, port: args.uiPort, rendererDir: RENDERER_DIR, uploadDir: join(dataDir, 'uploads') });
+        stops.push(() => host.close());
+        process.stderr.write(`Bootcast UI: ${host.url}\n`);
+      }
+    }
+
+    await new Promise<void>((done) => {
+      const onSignal = (sig: NodeJS.Signals) => {
+        process.stderr.write(`\n${sig}: stopping…\n`);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        done();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  } catch (err) {
+    process.stderr.write(`bootcast serve: ${(err as Error).message}\n`);
+    code = EXIT_BAD_INPUT;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await engine.dispose();
+  }
+  return code;
+}
