@@ -135,6 +135,17 @@ describe('NatController', () => {
     expect(backend.system.rules).toHaveLength(1);
   });
 
+  it('leaves sharing owned by another live Bootcast alone at start, saying whose it is', async () => {
+    const { nat, backend, stateFile } = setup();
+    await nat.enable(request);
+    const second = new DefaultNatController({ stateFile, backends: [backend], ownerAlive: () => true });
+    const state = await second.recover();
+    expect(state.error).toMatch(new RegExp(`another running Bootcast \\(pid ${process.pid}`));
+    expect(backend.system.rules).toHaveLength(1);
+    expect((await second.enable(request)).error).toMatch(/another running Bootcast/);
+    expect(backend.system.rules).toHaveLength(1);
+  });
+
   it('serialises concurrent calls: enable and disable issued together end disabled', async () => {
     const { nat, backend } = setup();
     const [on, off] = await Promise.all([nat.enable(request), nat.disable()]);

@@ -4,6 +4,7 @@ import type { NatBackend, NatPlan } from './nat-backend.ts';
 import { NatError } from './nat-errors.ts';
 import { parseIpv4Cidr } from './ipv4-cidr.ts';
 import { NatRecordFile, type NatRecord } from './nat-record.ts';
+import { bootTime, recordOwnerAlive } from './record-owner.ts';
 
 export interface NatEnableRequest {
   /** The PXE interface (never used as uplink). */
@@ -47,6 +48,8 @@ export interface NatControllerOptions {
   backends: NatBackend[];
   /** Shown when `backends` is empty. */
   unsupportedReason?: string;
+  /** Whether another live Bootcast owns a record (default: pid/boot/cmdline check); injectable for tests. */
+  ownerAlive?: (record: NatRecord) => boolean;
 }
 
 /** Loose check shared by every OS (Windows names have spaces); backends quote or validate further. */
@@ -141,6 +144,11 @@ export class DefaultNatController implements NatController {
         return this.state();
       }
       if (record && !this.isOurs(record)) {
+        if (this.ownerAlive(record)) {
+          this.update({ error: this.ownedElsewhere(record) });
+          this.log('warn', this.ownedElsewhere(record));
+          return this.state();
+        }
         this.log('warn', `a previous run (pid ${record.pid}, since ${record.createdAt}) left internet sharing ${record.phase === 'applied' ? 'on' : 'half-applied'} via ${record.backend}; undoing it`);
         await this.undo(record, 'recovered');
       }
@@ -161,6 +169,7 @@ export class DefaultNatController implements NatController {
 
     const stale = await this.readRecord();
     if (stale && !this.isOurs(stale)) {
+      if (this.ownerAlive(stale)) throw new NatError(this.ownedElsewhere(stale), 'failed');
       this.log('warn', `found NAT changes of a previous run (pid ${stale.pid}); undoing them first`);
       if (!(await this.undo(stale, 'recovered'))) throw new NatError(this.current.error ?? 'could not undo a previous run\'s NAT changes', 'failed');
     }
@@ -183,6 +192,7 @@ export class DefaultNatController implements NatController {
       backend: backend.name,
       pid: process.pid,
       createdAt: new Date().toISOString(),
+      bootTime: bootTime(),
       lanInterface: plan.lanInterface,
       lanCidr: lan.text,
       uplink,
@@ -233,6 +243,14 @@ export class DefaultNatController implements NatController {
       this.log('error', `could not remove internet sharing (${record.backend}): ${e.message}`);
       return false;
     }
+  }
+
+  private ownerAlive(record: NatRecord): boolean {
+    return (this.options.ownerAlive ?? recordOwnerAlive)(record);
+  }
+
+  private ownedElsewhere(record: NatRecord): string {
+    return `internet sharing is on, owned by another running Bootcast (pid ${record.pid}, since ${record.createdAt}); turn it off there, or quit that process (its rules are then undone at the next start). If pid ${record.pid} is not Bootcast, delete ${this.file.path} after checking the firewall.`;
   }
 
   /** The file's record is the one this process applied (same writer, same moment). */

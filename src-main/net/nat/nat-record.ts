@@ -11,6 +11,8 @@ export interface NatRecord {
   backend: NatBackendName;
   pid: number;
   createdAt: string;
+  /** When the machine booted (record-owner.ts): a record from an earlier boot is always orphaned. */
+  bootTime?: string;
   lanInterface: string;
   lanCidr: string;
   uplink: string;
