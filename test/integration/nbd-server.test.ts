@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   NBD_FLAG_C_FIXED_NEWSTYLE,
@@ -18,7 +21,7 @@ import {
   encodeOption,
 } from '../../src-main/protocol/nbd/index.ts';
 import { BindError } from '../../src-main/net/bind-error.ts';
-import { NbdServer, staticExports, type NbdDisconnectEvent, type NbdExport, type NbdMalformedEvent } from '../../src-main/servers/nbd/index.ts';
+import { NbdServer, fileExport, staticExports, type NbdDisconnectEvent, type NbdExport, type NbdMalformedEvent } from '../../src-main/servers/nbd/index.ts';
 import { RawNbdClient } from '../support/nbd-raw-client.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
@@ -381,6 +384,34 @@ describe('NBD transmission', () => {
     expect(await client.reply()).toMatchObject({ error: NbdErrno.EIO, cookie: 1n });
     client.request({ type: NbdCmd.READ, cookie: 2n, offset: 0n, length: 16 });
     expect((await client.reply(() => 16)).data).toEqual(IMAGE.slice(0, 16));
+  });
+
+  it('serves a file export through pooled reply buffers, and answers EIO when the file shrinks under it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bootcast-nbd-pool-'));
+    try {
+      const path = join(dir, 'image.iso');
+      await writeFile(path, IMAGE);
+      const { port } = await startServer({ open: () => fileExport(path) });
+      const { client } = await RawNbdClient.attached(port, 'img');
+      // Many sizes and offsets in flight at once: pooled buffers of different classes, reused.
+      const reqs = Array.from({ length: 60 }, (_, i) => ({ cookie: BigInt(i), offset: (i * 7919) % 500_000, length: 1 + ((i * 104_729) % 300_000) }));
+      for (let round = 0; round < 2; round++) {
+        for (const r of reqs) client.request({ type: NbdCmd.READ, cookie: r.cookie, offset: BigInt(r.offset), length: r.length });
+        for (let i = 0; i < reqs.length; i++) {
+          const reply = await client.reply((c) => reqs[Number(c)]!.length);
+          const r = reqs[Number(reply.cookie)]!;
+          expect(reply.error).toBe(0);
+          expect(Buffer.compare(reply.data, IMAGE.subarray(r.offset, r.offset + r.length))).toBe(0);
+        }
+      }
+      await truncate(path, 1000);
+      client.request({ type: NbdCmd.READ, cookie: 1n, offset: 500n, length: 1000 });
+      expect(await client.reply()).toMatchObject({ error: NbdErrno.EIO, cookie: 1n });
+      client.request({ type: NbdCmd.READ, cookie: 2n, offset: 0n, length: 1000 });
+      expect((await client.reply(() => 1000)).data).toEqual(IMAGE.slice(0, 1000));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('ends on DISC with counters, and closes the export once', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NbdCmd, NbdCmdFlag, NbdErrno } from './constants.ts';
 import { NbdProtocolError } from './errors.ts';
-import { decodeRequest, decodeSimpleReply, encodeRequest, encodeSimpleReply, type NbdRequest } from './transmission.ts';
+import { decodeRequest, decodeSimpleReply, encodeRequest, encodeSimpleReply, encodeSimpleReplyInto, type NbdRequest } from './transmission.ts';
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
 const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
@@ -59,6 +59,13 @@ describe('simple replies', () => {
       expect(decodeSimpleReply(hex(f.bytes))).toEqual(f.reply);
     });
   }
+
+  it('writes the header in front of data already in place', () => {
+    const target = hex('ffffffffffffffffffffffffffffffff 0102');
+    encodeSimpleReplyInto(target, { error: 0, cookie: 7n });
+    expect(toHex(target)).toBe('67446698000000000000000000000007' + '0102');
+    expect(() => encodeSimpleReplyInto(new Uint8Array(15), { error: 0, cookie: 1n })).toThrow(/needs 16 bytes, target has 15/);
+  });
 
   it('refuses a structured reply magic, which we never negotiate', () => {
     expect(() => decodeSimpleReply(hex('668e33ef 00000000 0000000000000007'))).toThrow(/structured replies are not negotiated/);

@@ -56,12 +56,19 @@ export interface NbdSimpleReply {
 
 /** The 16-byte header; a successful READ's data follows it directly. */
 export function encodeSimpleReply(reply: NbdSimpleReply): Uint8Array {
-  const out = new Uint8Array(NBD_SIMPLE_REPLY_SIZE);
-  const dv = view(out);
+  return encodeSimpleReplyInto(new Uint8Array(NBD_SIMPLE_REPLY_SIZE), reply);
+}
+
+/** Writes the header into the first 16 bytes of `target` (a buffer that already holds the READ data after them). */
+export function encodeSimpleReplyInto<T extends Uint8Array>(target: T, reply: NbdSimpleReply): T {
+  if (target.byteLength < NBD_SIMPLE_REPLY_SIZE) {
+    throw new NbdProtocolError('length', `NBD simple reply needs ${NBD_SIMPLE_REPLY_SIZE} bytes, target has ${target.byteLength}`, NBD_SIMPLE_REPLY_SIZE);
+  }
+  const dv = view(target);
   dv.setUint32(0, NBD_SIMPLE_REPLY_MAGIC);
   dv.setUint32(4, reply.error);
   dv.setBigUint64(8, reply.cookie);
-  return out;
+  return target;
 }
 
 export function decodeSimpleReply(bytes: Uint8Array): NbdSimpleReply {

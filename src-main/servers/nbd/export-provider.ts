@@ -10,6 +10,11 @@ export interface NbdExport {
    * Rejecting (or returning fewer bytes) answers that request with EIO.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional fast path: fill all of `target` with the bytes at `offset`. When present the server
+   * reads into pooled buffers that already hold the reply header, so a reply is one write.
+   */
+  readInto?(target: Uint8Array, offset: number): Promise<void>;
   /** Called once when the connection that opened the export is done with it. */
   close?(): Promise<void>;
 }

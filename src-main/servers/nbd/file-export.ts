@@ -14,21 +14,26 @@ export async function fileExport(path: string): Promise<NbdExport> {
     await handle.close();
     throw err;
   }
+  const readInto = async (target: Uint8Array, offset: number): Promise<void> => {
+    const length = target.byteLength;
+    let done = 0;
+    // pread may return fewer bytes than asked (signals, some filesystems); loop until full.
+    while (done < length) {
+      const { bytesRead } = await handle.read(target, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        throw new Error(`${path}: file ended at ${offset + done} while reading ${length} bytes at ${offset}; it was ${size} bytes when opened — was the image replaced while being served?`);
+      }
+      done += bytesRead;
+    }
+  };
   return {
     size,
     async read(offset, length) {
       const buffer = Buffer.allocUnsafe(length);
-      let done = 0;
-      // pread may return fewer bytes than asked (signals, some filesystems); loop until full.
-      while (done < length) {
-        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-        if (bytesRead === 0) {
-          throw new Error(`${path}: file ended at ${offset + done} while reading ${length} bytes at ${offset}; it was ${size} bytes when opened — was the image replaced while being served?`);
-        }
-        done += bytesRead;
-      }
+      await readInto(buffer, offset);
       return buffer;
     },
+    readInto,
     close: () => handle.close(),
   };
 }

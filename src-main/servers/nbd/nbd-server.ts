@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { NbdProtocolError } from '../../protocol/nbd/index.ts';
 import { describeBindError } from '../../net/bind-error.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { BufferPool } from './buffer-pool.ts';
 import type { NbdExportProvider } from './export-provider.ts';
 import { negotiate } from './handshake-session.ts';
 import type { NbdDisconnectReason, NbdServerEvents } from './nbd-events.ts';
@@ -38,6 +39,7 @@ export class NbdServer {
   private readonly connections = new Map<number, { socket: Socket; finished: Promise<void>; stopping: boolean }>();
   private nextId = 1;
   private boundPort = 0;
+  private readonly pool = new BufferPool();
 
   constructor(private readonly options: NbdServerOptions) {}
 
@@ -140,6 +142,7 @@ export class NbdServer {
         maxInflightRequests: this.options.maxInflightRequests ?? DEFAULT_MAX_INFLIGHT_REQUESTS,
         maxInflightBytes: this.options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
       },
+      this.pool,
     );
     let reason: NbdDisconnectReason = 'disc';
     let detail: string | undefined;

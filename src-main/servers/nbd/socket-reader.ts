@@ -42,8 +42,9 @@ export class SocketReader {
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
-      if (this.buffered >= this.highWaterMark) socket.pause();
       this.serveWaiter();
+      // A pending read larger than the high-water mark still needs the bytes: keep flowing for it.
+      if (this.buffered >= this.highWaterMark && !this.waiter) socket.pause();
     });
     socket.on('error', (err) => {
       this.endCause ??= err;

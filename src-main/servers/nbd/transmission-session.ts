@@ -1,12 +1,15 @@
 import {
   NBD_MAX_PAYLOAD,
   NBD_REQUEST_SIZE,
+  NBD_SIMPLE_REPLY_SIZE,
   NbdCmd,
   NbdErrno,
   decodeRequest,
   encodeSimpleReply,
+  encodeSimpleReplyInto,
   type NbdRequest,
 } from '../../protocol/nbd/index.ts';
+import type { BufferPool } from './buffer-pool.ts';
 import type { NbdExport } from './export-provider.ts';
 import type { SocketReader } from './socket-reader.ts';
 
@@ -47,6 +50,7 @@ export class TransmissionSession {
     private readonly io: TransmissionIo,
     private readonly exp: NbdExport,
     private readonly limits: TransmissionLimits,
+    private readonly pool: BufferPool,
   ) {
     this.size = BigInt(exp.size);
   }
@@ -113,6 +117,7 @@ export class TransmissionSession {
     this.inflightRequests++;
     this.inflightBytes += length;
     const offset = Number(req.offset);
+    if (this.exp.readInto && length > 0) return this.startPooledRead(req, offset, this.exp.readInto.bind(this.exp));
     let pending: Promise<Uint8Array>;
     try {
       pending = length === 0 ? Promise.resolve(new Uint8Array(0)) : this.exp.read(offset, length);
@@ -131,14 +136,44 @@ export class TransmissionSession {
     );
   }
 
-  private send(req: NbdRequest, error: number, data: Uint8Array | null, heldBytes: number): void {
-    const release = () => {
+  /** Header and data in one pooled buffer: one write per reply, no per-request allocation. */
+  private startPooledRead(req: NbdRequest, offset: number, readInto: (target: Uint8Array, offset: number) => Promise<void>): void {
+    const length = req.length;
+    const buf = this.pool.acquire(NBD_SIMPLE_REPLY_SIZE + length);
+    let pending: Promise<void>;
+    try {
+      pending = readInto(buf.subarray(NBD_SIMPLE_REPLY_SIZE, NBD_SIMPLE_REPLY_SIZE + length), offset);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      () => {
+        this.stats.bytesRead += length;
+        encodeSimpleReplyInto(buf, { error: NbdErrno.OK, cookie: req.cookie });
+        const release = this.releaser(length, () => this.pool.release(buf));
+        if (!this.io.writable()) return release();
+        this.io.reply(buf.subarray(0, NBD_SIMPLE_REPLY_SIZE + length), null, release);
+      },
+      () => {
+        this.pool.release(buf);
+        this.send(req, NbdErrno.EIO, null, length);
+      },
+    );
+  }
+
+  private releaser(heldBytes: number, then?: () => void): () => void {
+    return () => {
+      then?.();
       this.inflightRequests--;
       this.inflightBytes -= heldBytes;
       const wake = this.wake;
       this.wake = null;
       wake?.();
     };
+  }
+
+  private send(req: NbdRequest, error: number, data: Uint8Array | null, heldBytes: number): void {
+    const release = this.releaser(heldBytes);
     if (!this.io.writable()) return release();
     this.io.reply(encodeSimpleReply({ error, cookie: req.cookie }), data, release);
   }

@@ -1,0 +1,213 @@
+/**
+ * NBD throughput: nbdcopy (and qemu-img convert) copy the same 1 GiB file exported by Bootcast's
+ * NbdServer and by the reference `nbd-server`, in the same run, rounds interleaved so load
+ * changes on the machine hit both alike. Goal: Bootcast ≥ 1.0 × nbd-server.
+ *
+ * Environment: BENCH_NBD_MIB (default 1024) file size, BENCH_NBD_ROUNDS (default 3).
+ * Needs nbdcopy (libnbd-bin), nbd-server, qemu-img (qemu-utils). Loopback only.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NbdServer, fileExport, staticExports } from '../src-main/servers/nbd/index.ts';
+
+const MIB = 1024 * 1024;
+const sizeMiB = Number(process.env.BENCH_NBD_MIB ?? 1024);
+const rounds = Number(process.env.BENCH_NBD_ROUNDS ?? 3);
+const HOST = '127.0.0.1';
+const EXPORT = 'image';
+/** Hard stop for the whole bench: it must end by itself even if a tool hangs. */
+const DEADLINE_MS = 10 * 60_000;
+
+interface Result {
+  tool: string;
+  server: string;
+  seconds: number[];
+}
+
+function run(cmd: string, args: string[], timeoutMs = 180_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+async function timed(cmd: string, args: string[]): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run(cmd, args);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: HOST, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${HOST}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MIB })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function makeSource(path: string): Promise<void> {
+  const fh = await open(path, 'w');
+  const chunk = Buffer.allocUnsafe(16 * MIB);
+  try {
+    for (let done = 0; done < sizeMiB * MIB; done += chunk.length) {
+      randomFillSync(chunk);
+      await fh.write(chunk, 0, Math.min(chunk.length, sizeMiB * MIB - done));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  for (const tool of ['nbdcopy', 'nbd-server', 'qemu-img']) {
+    if (!['/usr/bin', '/usr/sbin', '/bin', '/sbin'].some((d) => existsSync(join(d, tool)))) {
+      throw new Error(`${tool} is not installed (apt-get install libnbd-bin nbd-server qemu-utils)`);
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'bootcast-nbd-bench-'));
+  // qemu-img cannot write to /dev/null (it checks the size): give it RAM so the disk stays out of it.
+  const shmDir = existsSync('/dev/shm') ? await mkdtemp('/dev/shm/bootcast-nbd-bench-') : dir;
+  const source = join(dir, 'image.iso');
+  const pidFile = join(dir, 'nbd-server.pid');
+  let ours: NbdServer | undefined;
+  const killReference = () => {
+    try {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (pid > 0) process.kill(pid, 'SIGTERM');
+    } catch {
+      // not started, or already gone
+    }
+  };
+  const deadline = setTimeout(() => {
+    console.error(`nbd bench: still running after ${DEADLINE_MS / 1000} s, giving up`);
+    killReference();
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+  process.once('SIGINT', () => {
+    killReference();
+    process.exit(130);
+  });
+
+  try {
+    console.log(`source: ${sizeMiB} MiB of random bytes in ${dir}`);
+    await makeSource(source);
+    await sha256(source); // also warms the page cache, so both servers read from memory
+    const sourceHash = await sha256(source);
+
+    ours = new NbdServer({ address: HOST, port: await freePort(), exports: staticExports([{ name: EXPORT, open: () => fileExport(source) }]) });
+    await ours.start();
+
+    // nbd-server -d serves exactly one connection and exits (nbdcopy opens several), so it runs as
+    // the daemon it is meant to be, with a pid file we kill it by.
+    const refPort = await freePort();
+    const conf = join(dir, 'nbd-server.conf');
+    await writeFile(conf, `[generic]\n    listenaddr = ${HOST}\n    port = ${refPort}\n    allowlist = true\n[${EXPORT}]\n    exportname = ${source}\n    readonly = true\n`);
+    await run('nbd-server', ['-C', conf, '-p', pidFile]);
+    await waitForPort(refPort, 10_000);
+
+    const servers = [
+      { name: 'bootcast', uri: `nbd://${HOST}:${ours.port}/${EXPORT}` },
+      { name: 'nbd-server', uri: `nbd://${HOST}:${refPort}/${EXPORT}` },
+    ];
+
+    // Correctness before speed: a benchmark of wrong bytes is worthless.
+    const check = join(shmDir, 'check.raw');
+    await run('nbdcopy', [servers[0]!.uri, check]);
+    const got = await sha256(check);
+    await rm(check, { force: true });
+    if (got !== sourceHash) throw new Error(`nbdcopy from Bootcast produced sha256 ${got}, source is ${sourceHash}`);
+
+    const scenarios: Array<{ tool: string; args: (uri: string) => [string, string[]]; cleanup?: string }> = [
+      { tool: 'nbdcopy → null: (default, multi-conn)', args: (uri) => ['nbdcopy', [uri, 'null:']] },
+      { tool: 'nbdcopy → null: (1 connection)', args: (uri) => ['nbdcopy', ['--connections=1', uri, 'null:']] },
+      {
+        tool: 'qemu-img convert → /dev/shm',
+        args: (uri) => ['qemu-img', ['convert', '-f', 'raw', '-O', 'raw', uri, join(shmDir, 'out.raw')]],
+        cleanup: join(shmDir, 'out.raw'),
+      },
+    ];
+    const results: Result[] = [];
+    for (const s of scenarios) for (const srv of servers) results.push({ tool: s.tool, server: srv.name, seconds: [] });
+    for (let round = 0; round < rounds; round++) {
+      for (const s of scenarios) {
+        // Alternate who goes first so neither always meets a warmer or busier machine.
+        const order = round % 2 === 0 ? servers : [...servers].reverse();
+        for (const srv of order) {
+          const [cmd, args] = s.args(srv.uri);
+          const secs = await timed(cmd, args);
+          if (s.cleanup) await rm(s.cleanup, { force: true });
+          results.find((r) => r.tool === s.tool && r.server === srv.name)!.seconds.push(secs);
+        }
+      }
+    }
+
+    const mbps = (secs: number) => (sizeMiB * MIB) / secs / 1e6;
+    console.log(`\n${sizeMiB} MiB export, ${rounds} rounds, median throughput (MB/s; each run in parentheses)`);
+    console.log(`${'client'.padEnd(40)} ${'bootcast'.padStart(22)} ${'nbd-server'.padStart(22)}  ratio`);
+    let worst = Infinity;
+    for (const s of scenarios) {
+      const b = results.find((r) => r.tool === s.tool && r.server === 'bootcast')!;
+      const n = results.find((r) => r.tool === s.tool && r.server === 'nbd-server')!;
+      const ratio = median(n.seconds) / median(b.seconds);
+      worst = Math.min(worst, ratio);
+      const cell = (r: Result) => `${mbps(median(r.seconds)).toFixed(0)} (${r.seconds.map((x) => mbps(x).toFixed(0)).join('/')})`;
+      console.log(`${s.tool.padEnd(40)} ${cell(b).padStart(22)} ${cell(n).padStart(22)}  ${ratio.toFixed(2)}×`);
+    }
+    console.log(`\ngoal ≥ 1.00× nbd-server: ${worst >= 1 ? 'met' : 'NOT met'} (lowest ratio ${worst.toFixed(2)}×)`);
+  } finally {
+    killReference();
+    await ours?.stop();
+    await rm(dir, { recursive: true, force: true });
+    if (shmDir !== dir) await rm(shmDir, { recursive: true, force: true });
+    clearTimeout(deadline);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
