@@ -188,6 +188,21 @@ describe('ClientTimeline stall diagnosis', () => {
     expect(k.stalls).toHaveLength(0);
   });
 
+  it('calls a sanbooted client done once its reads of the ISO go quiet', () => {
+    const k = timelineKit();
+    k.pxeToLoader();
+    k.ipxeToScript({ via: 'sanboot' });
+    for (let i = 0; i < 20; i++) {
+      const range = `bytes=${i * 4096}-${i * 4096 + 4095}`;
+      k.feed('http.start', { path: '/images/m/memtest.iso', range });
+      k.feed('http.done', { path: '/images/m/memtest.iso', range, bytes: 4096, status: 206, outcome: 'complete' }, 50);
+    }
+    expect(k.stage()).toBe('kernel');
+    k.clock.advance(k.timeline.thresholds.doneQuietMs);
+    expect(k.stage()).toBe('done');
+    expect(k.stalls).toHaveLength(0);
+  });
+
   it('waits for a retry after a failed request, then says it failed', () => {
     const k = timelineKit();
     k.pxeToLoader();

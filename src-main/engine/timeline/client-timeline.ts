@@ -390,7 +390,8 @@ export class ClientTimeline {
         a.loaderPath = path;
       } else if (role === 'script') {
         a.scriptAt ??= t;
-      } else if ((role === 'kernel' || role === 'initrd') && a.stage === 'kernel') {
+      } else if ((role === 'kernel' || role === 'initrd' || role === 'iso') && a.stage === 'kernel') {
+        // An ISO read in the kernel stage is iPXE sanbooting it: the image is the whole OS loader.
         a.kernelDoneAt = t;
       }
     }
