@@ -367,6 +367,7 @@ export class ClientTimeline {
         break;
       case 'kernel':
       case 'initrd':
+        a.sawKernelFile = true;
         this.advance(rec, 'kernel');
         break;
       case 'rootfs':
@@ -374,8 +375,8 @@ export class ClientTimeline {
         break;
       case 'iso':
         // The whole ISO after a kernel is the live system's root (casper url=, live-boot
-        // fetch=); before it, iPXE is sanbooting the image.
-        this.advance(rec, STAGE_ORDER[a.stage] >= STAGE_ORDER.kernel ? 'live' : 'kernel');
+        // fetch=); without one, iPXE is sanbooting the image.
+        this.advance(rec, a.sawKernelFile ? 'live' : 'kernel');
         break;
       default:
         break;

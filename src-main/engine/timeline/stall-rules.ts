@@ -61,6 +61,8 @@ export interface AttemptState {
   menuTimeoutMs: number;
   /** Last kernel/initrd fully sent, no root filesystem requested yet. */
   kernelDoneAt?: number;
+  /** A kernel or initrd was requested in this attempt (an ISO read after one is the live root). */
+  sawKernelFile: boolean;
   /** The booted system did DHCP itself: its NIC driver works. */
   liveDhcpSeen: boolean;
   /** Whether the boot plan fetches a root filesystem after the kernel. */
@@ -78,6 +80,7 @@ export function freshAttempt(t: number): AttemptState {
     requestsSinceAnswer: 0,
     discoversSinceAnswer: 0,
     menuTimeoutMs: 0,
+    sawKernelFile: false,
     liveDhcpSeen: false,
     expectsLive: true,
     lastEventAt: t,
