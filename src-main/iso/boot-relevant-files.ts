@@ -25,7 +25,9 @@ export interface BootFile {
   size: number;
 }
 
-const KERNEL = /^(vmlinuz|vmlinux|bzimage|linux|linux64|kernel)([-._].*)?$|\.l?krn$/;
+const KERNEL = /^(vmlinuz|vmlinux|bzimage)([-._].*)?$|^(linux|linux32|linux64|kernel)$|\.l?krn$/;
+/** Packages, signatures and notes that merely mention a kernel or initrd in their names. */
+const NOT_BOOTABLE = /\.(deb|udeb|rpm|sig|asc|txt|md5|sha256)$/;
 const INITRD = /^(initrd|initramfs)([-._].*)?$|\.cpio(\.(gz|xz|zst|lz4))?$/;
 const MICROCODE = /^(amd|intel)[-_]ucode\.img$/;
 const CONFIG_NAMES = new Set(['isolinux.cfg', 'syslinux.cfg', 'extlinux.conf', 'grub.cfg', 'loopback.cfg', 'pxelinux.cfg']);
@@ -49,6 +51,7 @@ export function bootFileRole(path: string, kind: BootFile['kind']): BootFileRole
   if (BIOS_LOADERS.has(name)) return 'bios-loader';
   if (name.endsWith('.efi') && parts.includes('efi')) return 'efi-loader';
   if (name === 'efi.img' || name === 'efiboot.img') return 'efi-image';
+  if (NOT_BOOTABLE.test(name)) return null;
   if (MICROCODE.test(name)) return 'microcode';
   if (INITRD.test(name)) return 'initrd';
   if (KERNEL.test(name)) return 'kernel';

@@ -39,14 +39,19 @@ const latin1 = new TextDecoder('latin1');
 const utf16be = new TextDecoder('utf-16be');
 const utf8 = new TextDecoder('utf-8');
 
+/** Identifier fields are padded with spaces (§7.4) or, from some writers, NULs. */
+export function stripTrailing(s: string): string {
+  return s.replace(/[\0 ]+$/, '');
+}
+
 /** a-/d-characters (§7.4), space padded. Read as Latin-1 so no byte is ever rejected. */
 export function aString(b: Uint8Array, at: number, length: number): string {
-  return latin1.decode(b.subarray(at, at + length)).replace(/[\0 ]+$/, '');
+  return stripTrailing(latin1.decode(b.subarray(at, at + length)));
 }
 
 /** Joliet (Microsoft, 1995) stores identifiers as UCS-2 big-endian; UTF-16BE decodes a superset. */
 export function ucs2String(b: Uint8Array, at: number, length: number): string {
-  return utf16be.decode(b.subarray(at, at + (length & ~1))).replace(/[\0 ]+$/, '');
+  return stripTrailing(utf16be.decode(b.subarray(at, at + (length & ~1))));
 }
 
 /** Rock Ridge names and link targets are bytes in the writer's locale; UTF-8 in practice. */
