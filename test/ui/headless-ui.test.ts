@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine.ts';
+import { startHeadlessHost, type HeadlessHost } from '../../src-main/hosts/headless/headless-host.ts';
+import type { NetInterfaceInfo } from '../../src-main/shared/api.ts';
+import { buildRenderer } from './support/build-renderer.ts';
+import { launchChromium, type Chromium } from './support/chromium.ts';
+import { freeTcpPort, freeUdpPort } from './support/free-port.ts';
+import { makeTinyArchiso } from './support/tiny-archiso.ts';
+
+const run = promisify(execFile);
+const MAC = '52:54:00:12:34:56';
+const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/ui');
+
+// The engine sees loopback only: whatever the test clicks, no server can bind a real interface,
+// and DHCP is switched off in the UI before starting.
+const LOOPBACK: NetInterfaceInfo = {
+  name: 'lo', addresses: [{ address: '127.0.0.1', prefixLength: 8 }], up: true, internal: true, defaultRoute: false, wireless: false,
+  suggested: true, reason: 'Loopback: the only interface this test lets Bootcast use.',
+};
+
+describe('the headless web UI in Chromium, over the real engine', () => {
+  let work: string;
+  let iso: string;
+  let engine: Engine;
+  let host: HeadlessHost;
+  let browser: Chromium;
+  let page: Page;
+  const ports = { dhcp: 0, proxyDhcp: 0, tftp: 0, http: 0, nbd: 0 };
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'bootcast-ui-'));
+    await mkdir(SHOTS, { recursive: true });
+    iso = join(work, 'tiny-arch.iso');
+    const [rendererDir] = await Promise.all([buildRenderer(), makeTinyArchiso(iso)]);
+    engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => [LOOPBACK] });
+    // DHCP ports are set too (high, unused) although DHCP stays off: nothing may touch 67/4011.
+    Object.assign(ports, { dhcp: await freeUdpPort(), proxyDhcp: await freeUdpPort(), tftp: await freeUdpPort(), http: await freeTcpPort(), nbd: await freeTcpPort() });
+    await engine.call('server.updateSettings', { ports });
+    host = await startHeadlessHost({ api: engine, port: 0, rendererDir, uploadDir: join(work, 'uploads') });
+    browser = await launchChromium({ locale: 'en-US', colorScheme: 'light' });
+    page = await browser.context.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await engine?.dispose();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+  it('opens on the image library, with the token moved out of the address bar', async () => {
+    await page.goto(host.url);
+    await page.getByTestId('drop-zone').waitFor();
+    expect(page.url()).not.toContain('token=');
+    expect(await page.getByTestId('drop-zone').innerText()).toContain('Drop ISO files here');
+  });
+
+  it('adds an ISO dropped on the window and shows what was detected in it', async () => {
+    const base64 = (await readFile(iso)).toString('base64');
+    // A real drop: a DataTransfer holding a File, dispatched on the drop zone (it bubbles to the window handler).
+    await page.evaluate(
+      ({ base64, name }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: 'application/x-iso9660-image' }));
+        const zone = document.querySelector('[data-testid="drop-zone"]')!;
+        for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      },
+      { base64, name: 'tiny-arch.iso' },
+    );
+    const card = page.locator('[data-image-card]');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('image-distro').innerText()).toBe('Arch Linux 2026.11.01');
+    expect(await card.getByTestId('image-recipe').innerText()).toBe('archiso');
+    expect(await card.getByTestId('image-status').innerText()).toContain('Ready to boot');
+    expect(await card.getByTestId('image-ram').innerText()).toMatch(/≥ \d+ MiB/);
+    expect(await card.locator('.facts [data-firmware]').allInnerTexts()).toEqual(['BIOS', 'UEFI']);
+    expect(await page.getByTestId('pending-image').count()).toBe(0);
+    await shot('01-images');
+  });
+
+  it('starts the servers on the chosen interface with DHCP off', async () => {
+    await page.getByTestId('nav-network').click();
+    await page.locator('[data-iface="lo"]').click();
+    await page.locator('[data-mode="off"]').click();
+    await expect.poll(() => page.locator('[data-mode="off"]').getAttribute('aria-checked')).toBe('true');
+    await page.locator('.run [data-testid="start-stop"]').click();
+    await expect.poll(() => page.locator('.run [data-testid="server-status"]').innerText(), { timeout: 15_000 }).toContain('Running');
+    expect(await page.getByTestId('dhcp-effective').innerText()).toBe('DHCP is off');
+    expect(await page.locator('[data-service="http"]').innerText()).toContain(`127.0.0.1:${ports.http}`);
+    expect(await page.locator('[data-service="dhcp"], [data-service="proxyDhcp"]').count()).toBe(0);
+    await shot('02-network-running');
+  });
+
+  it('shows a booting machine appear and its timeline grow live', async () => {
+    await page.getByTestId('nav-clients').click();
+    await page.getByTestId('clients-empty').waitFor();
+
+    // What iPXE asks for after its DHCP: the per-client boot script.
+    const script = await (await fetch(`http://127.0.0.1:${ports.http}/boot.ipxe?mac=${MAC}&platform=efi&arch=x86_64`)).text();
+    expect(script).toContain('#!ipxe');
+    const row = page.locator(`[data-testid="client-row"][data-mac="${MAC}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.innerText()).toContain('127.0.0.1');
+    await row.click();
+    const timeline = page.getByTestId('client-timeline');
+    await timeline.locator('[data-kind="boot.script"]').waitFor();
+    expect(await timeline.locator('[data-testid="timeline-events"] li .offset').first().innerText()).toBe('+0.00 s');
+
+    // Then the kernel and initrd the script names, over HTTP, and a loader over TFTP (tftp-hpa).
+    const urls = [...script.matchAll(/(?:kernel|initrd)(?: --name \S+)? (http:\/\/\S+)/g)].map((m) => m[1]!);
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    for (const url of urls) expect((await fetch(url)).status).toBe(200);
+    await run('tftp', ['-m', 'binary', '127.0.0.1', String(ports.tftp), '-c', 'get', 'ipxe.efi', join(work, 'ipxe.efi')]);
+
+    await timeline.locator('[data-kind="http.done"]', { hasText: 'vmlinuz-linux' }).waitFor({ timeout: 10_000 });
+    await timeline.locator('[data-kind="http.done"]', { hasText: 'initramfs-linux.img' }).waitFor();
+    await timeline.locator('[data-kind="tftp.done"]', { hasText: 'ipxe.efi' }).waitFor();
+    expect(await timeline.locator('[data-kind="http.done"]', { hasText: 'vmlinuz-linux' }).innerText()).toContain('3.1 MB');
+    // Offsets grow down the timeline: every row is measured from the first packet.
+    const offsets = (await timeline.locator('[data-testid="timeline-events"] li .offset').allInnerTexts()).map((t) => Number(t.replace(/[+ s]/g, '')));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(await row.getByTestId('client-stage').innerText()).not.toBe('Getting address');
+    expect(await timeline.getByTestId('timeline-image').innerText()).toBe('Arch Linux 2026.11.01');
+    // The row's progress catches up with the last transfer (updates are rate-limited, not lost).
+    await expect.poll(() => row.getByTestId('client-progress').innerText(), { timeout: 5000 }).toContain('100%');
+    await shot('03-machines-timeline');
+  });
+
+  it('switches to Japanese and keeps the live view', async () => {
+    await page.getByTestId('language').locator('[data-value="ja"]').click();
+    expect(await page.getByTestId('nav-clients').innerText()).toContain('マシン');
+    expect(await page.getByTestId('client-timeline').locator('[data-kind="boot.script"] .title').innerText()).toBe('ブートメニューを送信');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    await shot('04-machines-ja');
+    await page.getByTestId('theme').locator('[data-value="dark"]').click();
+    await page.getByTestId('nav-images').click();
+    await shot('05-images-ja-dark');
+  });
+
+  it('filters the log and offers it for export', async () => {
+    await page.getByTestId('language').locator('[data-value="en"]').click();
+    await page.getByTestId('nav-log').click();
+    await page.getByTestId('log-entries').waitFor();
+    await page.getByTestId('log-filter').fill('serving on lo');
+    await expect.poll(() => page.getByTestId('log-entries').locator('li').count()).toBe(1);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('log-export').click();
+    const file = await (await download).path();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; client?: string });
+    expect(lines.some((l) => l.kind === 'boot.script' && l.client === MAC)).toBe(true);
+    await shot('06-log');
+  });
+});
