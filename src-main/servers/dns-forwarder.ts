@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { connect, createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { describeBindError } from '../net/bind-error.ts';
 import { decodeDnsHeader, readFirstQuestion, withDnsId } from '../protocol/dns/dns-message.ts';
 import { Emitter } from '../shared/emitter.ts';
@@ -19,6 +20,10 @@ export interface DnsForwarderOptions {
   readonly timeoutMs?: number;
   /** Queries in flight at most; more are dropped (the client retries). Default 1024. */
   readonly maxPending?: number;
+  /** TCP connections relayed at once (clients retry over TCP after a truncated answer). Default 64. */
+  readonly maxTcpConnections?: number;
+  /** An idle TCP relay is closed after this long (RFC 7766 §6.2.3 suggests seconds). Default 10 000 ms. */
+  readonly tcpIdleMs?: number;
 }
 
 export interface DnsForwarderStats {
@@ -31,6 +36,9 @@ export interface DnsForwarderStats {
   timedOut: number;
   /** Responses whose source, ID or question matched no pending query. */
   unmatched: number;
+  tcpConnections: number;
+  /** TCP connections refused because `maxTcpConnections` were open. */
+  tcpRefused: number;
 }
 
 export interface DnsForwarderEvents {
@@ -79,7 +87,9 @@ export class DnsForwarder {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly port0: number;
-  private readonly counters: DnsForwarderStats = { queries: 0, answered: 0, malformed: 0, overloaded: 0, timedOut: 0, unmatched: 0 };
+  private readonly counters: DnsForwarderStats = { queries: 0, answered: 0, malformed: 0, overloaded: 0, timedOut: 0, unmatched: 0, tcpConnections: 0, tcpRefused: 0 };
+  private tcp: Server | undefined;
+  private readonly tcpSockets = new Set<TcpSocket>();
 
   constructor(private readonly options: DnsForwarderOptions) {
     this.upstreams = options.upstreams.map(parseUpstream);
@@ -123,6 +133,23 @@ export class DnsForwarder {
     }
     // Ephemeral port on any address: the upstream is usually on loopback, unreachable from the PXE address.
     await new Promise<void>((resolve) => upstream.bind(0, resolve));
+    // TCP on the same port: a resolver that got a truncated (TC) answer retries over TCP (RFC 7766).
+    const tcp = createServer((socket) => this.onTcp(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(client.address().port, this.options.address, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      client.close();
+      upstream.close();
+      throw describeBindError(err, 'DNS forwarder (TCP)', this.options.address, client.address().port);
+    }
+    tcp.on('error', (err) => this.events.emit('error', err));
+    this.tcp = tcp;
     client.on('message', (msg, rinfo) => this.onQuery(msg, rinfo));
     upstream.on('message', (msg, rinfo) => this.onAnswer(msg, rinfo));
     for (const s of [client, upstream]) s.on('error', (err) => this.events.emit('error', err));
@@ -136,6 +163,11 @@ export class DnsForwarder {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.pending.clear();
+    for (const s of this.tcpSockets) s.destroy();
+    this.tcpSockets.clear();
+    const tcp = this.tcp;
+    this.tcp = undefined;
+    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
     const sockets = [this.client, this.upstreamSocket].filter((s): s is Socket => s !== undefined);
     this.client = this.upstreamSocket = undefined;
     await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -172,6 +204,37 @@ export class DnsForwarder {
     const query = withDnsId(msg, id);
     this.pending.set(id, { clientAddress: rinfo.address, clientPort: rinfo.port, clientId, key, query, upstream: 0, deadline: Date.now() + this.timeoutMs });
     this.send(query, 0);
+  }
+
+  /**
+   * TCP is relayed as a byte stream to the first upstream: messages are length-prefixed on both
+   * sides (RFC 1035 §4.2.2), so no parsing is needed; the connection cap and idle timeout bound
+   * what a client can hold open.
+   */
+  private onTcp(socket: TcpSocket): void {
+    if (this.tcpSockets.size >= (this.options.maxTcpConnections ?? 64)) {
+      this.counters.tcpRefused++;
+      socket.destroy();
+      return;
+    }
+    this.counters.tcpConnections++;
+    const u = this.upstreams[0]!;
+    const upstream = connect(u.port, u.address);
+    this.tcpSockets.add(socket);
+    this.tcpSockets.add(upstream);
+    const close = () => {
+      socket.destroy();
+      upstream.destroy();
+      this.tcpSockets.delete(socket);
+      this.tcpSockets.delete(upstream);
+    };
+    for (const s of [socket, upstream]) {
+      s.setTimeout(this.options.tcpIdleMs ?? 10_000, close);
+      s.on('error', close);
+      s.on('close', close);
+    }
+    socket.pipe(upstream);
+    upstream.pipe(socket);
   }
 
   private onAnswer(msg: Buffer, rinfo: RemoteInfo): void {

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDnsHeader, encodeDnsQuery, readFirstQuestion } from '../../src-main/protocol/dns/dns-message.ts';
 import { DnsForwarder } from '../../src-main/servers/dns-forwarder.ts';
@@ -158,6 +159,41 @@ describe('DnsForwarder on loopback', () => {
     await until(() => c.replies.some((r) => decodeDnsHeader(r).id === 0x4242));
     expect(errors).toEqual([]);
     expect(f.stats().malformed).toBeGreaterThan(100);
+  });
+
+  it('relays DNS over TCP (the retry after a truncated answer) to the upstream', async () => {
+    const f = await start();
+    const query = encodeDnsQuery(0x7777, 'big.example');
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const conn = connect(f.port, '127.0.0.1', () => {
+        const framed = Buffer.alloc(2 + query.length);
+        framed.writeUInt16BE(query.length, 0);
+        framed.set(query, 2);
+        conn.write(framed);
+      });
+      let got = Buffer.alloc(0);
+      conn.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
+          conn.end();
+          resolve(got.subarray(2, 2 + got.readUInt16BE(0)));
+        }
+      });
+      conn.on('error', reject);
+    });
+    expect(decodeDnsHeader(reply)).toMatchObject({ id: 0x7777, qr: true, ancount: 1 });
+    expect(f.stats().tcpConnections).toBe(1);
+  });
+
+  it('caps concurrent TCP relays', async () => {
+    const f = await start({ maxTcpConnections: 1 });
+    const first = connect(f.port, '127.0.0.1');
+    await new Promise((r) => first.once('connect', r));
+    await until(() => f.stats().tcpConnections === 1);
+    const second = connect(f.port, '127.0.0.1');
+    await new Promise((r) => second.once('close', r));
+    expect(f.stats().tcpRefused).toBe(1);
+    first.destroy();
   });
 
   it('refuses to forward to itself', () => {

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { decodeDnsHeader, encodeDnsHeader, readFirstQuestion } from '../../src-main/protocol/dns/dns-message.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface FakeDnsUpstream {
   port: number;
   queries: { id: number; name: string; type: number }[];
   mode: 'answer' | 'silent' | 'wrong-question';
+  /** Same answers over TCP on the same port (length-prefixed, RFC 1035 §4.2.2). */
+  tcp: Server;
   close(): Promise<void>;
 }
 
@@ -34,12 +37,42 @@ export async function startFakeDnsUpstream(address: string, port: number, answer
     socket.once('error', reject);
     socket.bind(port, address, () => resolve());
   });
+  const tcp = createServer((conn) => {
+    let buffered = Buffer.alloc(0);
+    conn.on('error', () => conn.destroy());
+    conn.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+        buffered = buffered.subarray(2 + msg.length);
+        try {
+          const q = readFirstQuestion(msg);
+          upstream.queries.push({ id: decodeDnsHeader(msg).id, name: q.name, type: q.type });
+          const reply = dnsAnswer(msg, answer);
+          const framed = Buffer.alloc(2 + reply.length);
+          framed.writeUInt16BE(reply.length, 0);
+          framed.set(reply, 2);
+          conn.write(framed);
+        } catch {
+          conn.destroy();
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(socket.address().port, address, () => resolve());
+  });
   const upstream: FakeDnsUpstream = {
     socket,
     port: socket.address().port,
     queries: [],
     mode: 'answer',
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
+    tcp,
+    close: async () => {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    },
   };
   socket.on('message', (msg, rinfo) => {
     try {
