@@ -3,7 +3,9 @@
  * NbdServer and by the reference `nbd-server`, in the same run, rounds interleaved so load
  * changes on the machine hit both alike. Goal: Bootcast ≥ 1.0 × nbd-server.
  *
- * Environment: BENCH_NBD_MIB (default 1024) file size, BENCH_NBD_ROUNDS (default 3).
+ * Environment: BENCH_NBD_MIB (default 1024) file size, BENCH_NBD_ROUNDS (default 5).
+ * On a shared machine single runs swing by 2×, so the table shows the best run (what each server
+ * can do when it gets the CPU) and the median (what it typically got), with a ratio for each.
  * Needs nbdcopy (libnbd-bin), nbd-server, qemu-img (qemu-utils). Loopback only.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +19,7 @@ import { NbdServer, fileExport, staticExports } from '../src-main/servers/nbd/in
 
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_NBD_MIB ?? 1024);
-const rounds = Number(process.env.BENCH_NBD_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_NBD_ROUNDS ?? 5);
 const HOST = '127.0.0.1';
 const EXPORT = 'image';
 /** Hard stop for the whole bench: it must end by itself even if a tool hangs. */
@@ -186,18 +188,24 @@ async function main(): Promise<void> {
     }
 
     const mbps = (secs: number) => (sizeMiB * MIB) / secs / 1e6;
-    console.log(`\n${sizeMiB} MiB export, ${rounds} rounds, median throughput (MB/s; each run in parentheses)`);
-    console.log(`${'client'.padEnd(40)} ${'bootcast'.padStart(22)} ${'nbd-server'.padStart(22)}  ratio`);
-    let worst = Infinity;
+    const best = (xs: number[]) => Math.min(...xs);
+    console.log(`\n${sizeMiB} MiB export, ${rounds} rounds each, interleaved; throughput in MB/s`);
+    console.log(`${'client'.padEnd(38)} ${'bootcast best/median'.padStart(21)} ${'nbd-server best/median'.padStart(23)}  ratio best/median`);
+    let worstBest = Infinity;
+    let worstMedian = Infinity;
     for (const s of scenarios) {
       const b = results.find((r) => r.tool === s.tool && r.server === 'bootcast')!;
       const n = results.find((r) => r.tool === s.tool && r.server === 'nbd-server')!;
-      const ratio = median(n.seconds) / median(b.seconds);
-      worst = Math.min(worst, ratio);
-      const cell = (r: Result) => `${mbps(median(r.seconds)).toFixed(0)} (${r.seconds.map((x) => mbps(x).toFixed(0)).join('/')})`;
-      console.log(`${s.tool.padEnd(40)} ${cell(b).padStart(22)} ${cell(n).padStart(22)}  ${ratio.toFixed(2)}×`);
+      const ratioBest = best(n.seconds) / best(b.seconds);
+      const ratioMedian = median(n.seconds) / median(b.seconds);
+      worstBest = Math.min(worstBest, ratioBest);
+      worstMedian = Math.min(worstMedian, ratioMedian);
+      const cell = (r: Result) => `${mbps(best(r.seconds)).toFixed(0)} / ${mbps(median(r.seconds)).toFixed(0)}`;
+      console.log(`${s.tool.padEnd(38)} ${cell(b).padStart(21)} ${cell(n).padStart(23)}  ${ratioBest.toFixed(2)}× / ${ratioMedian.toFixed(2)}×`);
     }
-    console.log(`\ngoal ≥ 1.00× nbd-server: ${worst >= 1 ? 'met' : 'NOT met'} (lowest ratio ${worst.toFixed(2)}×)`);
+    for (const r of results) console.log(`  runs ${r.server.padEnd(10)} ${r.tool.padEnd(38)} ${r.seconds.map((x) => mbps(x).toFixed(0)).join(' ')}`);
+    const verdict = (x: number) => `${x >= 1 ? 'met' : 'NOT met'} (${x.toFixed(2)}×)`;
+    console.log(`\ngoal ≥ 1.00× nbd-server, lowest ratio over clients: best runs ${verdict(worstBest)}, medians ${verdict(worstMedian)}`);
   } finally {
     killReference();
     await ours?.stop();
