@@ -35,6 +35,8 @@ export interface ImageInfo {
   /** e.g. "Arch Linux 2026.11.01", from .disk/info, arch/version, .treeinfo … */
   distro?: string;
   recipe?: string;
+  /** CPU architecture of the image's kernel (x86_64, aarch64, …), when known. */
+  arch?: string;
   plans: BootPlan[];
   /** The plan iPXE boots by default. */
   selectedPlan?: string;

@@ -1,0 +1,463 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chooseFirstStageLoader } from '../boot/pxe-client.ts';
+import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
+import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
+import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
+import { listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
+import { createNatController } from '../net/nat/nat-platform.ts';
+import type { NatController } from '../net/nat/nat-controller.ts';
+import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
+import type { BootPolicy } from '../servers/dhcp/dhcp-events.ts';
+import { decideDhcpMode, probeForDhcpServer } from '../servers/dhcp/dhcp-probe.ts';
+import { DnsForwarder } from '../servers/dns-forwarder.ts';
+import type { FileRequestContext } from '../servers/file-source.ts';
+import { HttpServer } from '../servers/http/http-server.ts';
+import { NbdServer, fileExport } from '../servers/nbd/index.ts';
+import { TftpServer } from '../servers/tftp/tftp-server.ts';
+import type {
+  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
+} from '../shared/api.ts';
+import { DisposableStore, type Disposable } from '../shared/disposable.ts';
+import { Emitter } from '../shared/emitter.ts';
+import type { TimelineEvent } from '../shared/timeline-event.ts';
+import { BootFiles } from './boot-files.ts';
+import { ClientIdentity, readProcNetArp } from './client-identity.ts';
+import { EventLog } from './event-log.ts';
+import { ImageLibrary } from './image-library.ts';
+import { LogRing } from './log-ring.ts';
+import { RunningServices } from './running-services.ts';
+import { mergeSettings, SettingsStore } from './settings-store.ts';
+import { ClientTimeline } from './timeline/client-timeline.ts';
+import { TimelineFeed } from './timeline/timeline-feed.ts';
+import { ServerEventMapper } from './timeline/server-event-mapper.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** The folder holding ipxe/…; defaults to the repository's (or the unpacked app's) resources. */
+  resourcesDir?: string;
+  /** Network interfaces; the real ones by default (tests inject their own). */
+  listInterfaces?: () => NetInterfaceInfo[];
+  nat?: NatController;
+  /** How long `auto` listens for another DHCP server before choosing. */
+  probeTimeoutMs?: number;
+  /** Serve exactly these images instead of the saved library (bootcast serve IMAGE…). */
+  images?: string[];
+  /** Also told about every log line (the CLI prints them). */
+  onLog?: (entry: LogEntry) => void;
+}
+
+/** Thrown by commands; the message is meant for the technician. */
+export class EngineError extends Error {
+  constructor(message: string, readonly code = 'engine') {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
+
+/**
+ * Bootcast's engine: the image library, the DHCP/TFTP/HTTP/NBD servers, boot scripts, the
+ * per-client timeline and NAT, behind the one API contract (src-main/shared/api.ts). It imports
+ * nothing from Electron: the desktop app and `bootcast serve` are two thin hosts over it, and it
+ * is itself an ApiClient, so a host only moves `call`/`on` across its transport.
+ */
+export class Engine implements ApiClient {
+  private readonly api = new Emitter<ApiEvents>();
+  private readonly timelineSinks = new Emitter<{ event: TimelineEvent }>();
+  private readonly store = new DisposableStore();
+  private readonly logRing = new LogRing(2000);
+  private readonly identity: ClientIdentity;
+  private readonly timeline: ClientTimeline;
+  private readonly feed: TimelineFeed;
+  private readonly bootFiles: BootFiles;
+  private services = new RunningServices();
+  private state: ServerState = { phase: 'stopped', services: [], errors: [], warnings: [] };
+  private transition: Promise<unknown> = Promise.resolve();
+  private baseUrl = '';
+  private serverAddress = '';
+
+  private constructor(
+    private readonly o: EngineOptions,
+    private settings: ServerSettings,
+    private readonly settingsStore: SettingsStore,
+    readonly library: ImageLibrary,
+    private readonly eventLog: EventLog,
+    private readonly nat: NatController,
+  ) {
+    this.identity = new ClientIdentity({ readNeighbours: readProcNetArp });
+    this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
+    const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.classifyPath(path) });
+    this.feed = new TimelineFeed({
+      identity: this.identity,
+      timeline: this.timeline,
+      mapper,
+      sinks: [(e) => this.eventLog.append(e), (e) => this.timelineSinks.emit('event', e), (e) => this.api.emit('timeline.event', e)],
+      onSinkError: (err) => this.log('warn', 'engine', `a timeline consumer failed: ${(err as Error).message}`),
+    });
+    this.store.add(this.feed);
+    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
+    this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
+    this.store.add(this.timeline.events.on('stalled', (n) => this.log('warn', 'timeline', `${n.summary.mac}: ${n.hint.text}`, n.summary.mac)));
+    this.store.add(this.nat.events.on('changed', (s) => this.api.emit('nat.state', s)));
+    this.store.add(
+      this.nat.events.on('log', (l) => {
+        this.log(l.level, 'nat', l.message);
+        this.feed.push({ ts: new Date().toISOString(), kind: 'nat.changed', message: l.message, level: l.level });
+      }),
+    );
+    this.bootFiles = new BootFiles({
+      library,
+      resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
+      bootScript: (ctx) => this.bootScript(ctx),
+    });
+  }
+
+  static async create(o: EngineOptions): Promise<Engine> {
+    await mkdir(o.dataDir, { recursive: true });
+    const settingsStore = new SettingsStore(o.dataDir);
+    const settings = await settingsStore.load();
+    const library = new ImageLibrary(o.dataDir, o.images === undefined);
+    await library.restore();
+    if (o.images) await library.add(o.images);
+    let engine: Engine | undefined;
+    const eventLog = await EventLog.open({ dataDir: o.dataDir, onError: (err) => engine?.log('warn', 'log', `cannot write the event log: ${err.message}`) });
+    const nat = o.nat ?? createNatController({ dataDir: o.dataDir });
+    engine = new Engine(o, settings, settingsStore, library, eventLog, nat);
+    // A previous run that crashed with sharing on left rules behind: undo them before anything else.
+    const recovered = await nat.recover().catch((err: Error) => ({ error: err.message }) as Partial<NatState>);
+    if (recovered.error) engine.log('warn', 'nat', recovered.error);
+    return engine;
+  }
+
+  // ---- ApiClient -------------------------------------------------------------------------
+
+  async call<M extends ApiMethod>(method: M, arg: ApiArg<M>): Promise<ApiResult<M>> {
+    const handler = this.handlers[method] as (a: ApiArg<M>) => Promise<ApiResult<M>> | ApiResult<M>;
+    if (!handler) throw new EngineError(`unknown command '${String(method)}'`, 'unknown-method');
+    return await handler(arg);
+  }
+
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    const d = this.api.on(event, listener);
+    return () => d.dispose();
+  }
+
+  private readonly handlers: { [M in ApiMethod]: (arg: ApiMethods[M][0]) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] } = {
+    'images.list': () => this.library.list(),
+    'images.add': async ({ paths }) => {
+      if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) throw new EngineError('images.add takes { paths: string[] }', 'bad-argument');
+      const added = await this.library.add(paths);
+      for (const img of added) {
+        if (img.error) this.log('error', 'images', `${img.path}: ${img.error}`);
+        else this.log('info', 'images', `added ${img.fileName}: ${img.distro ?? img.volumeId ?? 'unknown distribution'}, recipe ${img.recipe ?? 'none'}`);
+      }
+      this.api.emit('images.changed', this.library.list());
+      return added;
+    },
+    'images.remove': async ({ id }) => {
+      await this.library.remove(id).catch((err: Error) => {
+        throw new EngineError(err.message, 'not-found');
+      });
+      this.api.emit('images.changed', this.library.list());
+    },
+    'images.selectPlan': async ({ id, planId }) => {
+      const info = await this.library.selectPlan(id, planId).catch((err: Error) => {
+        throw new EngineError(err.message, 'bad-argument');
+      });
+      this.api.emit('images.changed', this.library.list());
+      return info;
+    },
+    'network.interfaces': () => this.interfaces(),
+    'server.state': () => this.snapshot(),
+    'server.settings': () => ({ ...this.settings, ports: { ...this.settings.ports } }),
+    'server.updateSettings': async (change) => {
+      let next: ServerSettings;
+      try {
+        next = mergeSettings(this.settings, change ?? {});
+      } catch (err) {
+        throw new EngineError((err as Error).message, 'bad-argument');
+      }
+      this.settings = next;
+      await this.settingsStore.save(next);
+      // Running servers pick the change up at once: restart them with the new settings.
+      if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
+      return { ...this.settings };
+    },
+    'server.start': () => this.start(),
+    'server.stop': () => this.stop(),
+    'clients.list': () => this.timeline.list(),
+    'clients.get': ({ mac }) => this.timeline.get(mac),
+    'clients.clear': () => {
+      this.timeline.clear();
+      this.identity.clear();
+    },
+    'nat.state': () => this.nat.refresh(this.settings.interface ?? undefined),
+    'nat.enable': async ({ uplink } = {}) => {
+      const lan = this.lanCidr();
+      if (!lan) throw new EngineError('choose the network interface facing the machines to boot before sharing the internet with them', 'no-interface');
+      return this.nat.enable({ lanInterface: lan.name, lanCidr: lan.cidr, uplink });
+    },
+    'nat.disable': () => this.nat.disable(),
+    'log.recent': ({ limit } = {}) => this.logRing.recent({ limit }),
+    'log.export': async () => {
+      await this.eventLog.flush();
+      return this.eventLog.exportText();
+    },
+  };
+
+  // ---- for hosts -------------------------------------------------------------------------
+
+  /** Every timeline event, attributed to a client where possible (the `--events` stream). */
+  onTimelineEvent(sink: (event: TimelineEvent) => void): Disposable {
+    return this.timelineSinks.on('event', sink);
+  }
+
+  log(level: LogEntry['level'], source: string, message: string, client?: string): void {
+    const entry: LogEntry = { ts: new Date().toISOString(), level, source, message, ...(client ? { client } : {}) };
+    this.logRing.add(entry);
+    this.api.emit('log.entry', entry);
+    this.o.onLog?.(entry);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.nat.state().enabled) await this.nat.disable().catch(() => undefined);
+    this.store.dispose();
+    this.timeline.dispose();
+    await this.eventLog.close();
+    await this.library.close();
+  }
+
+  // ---- servers ---------------------------------------------------------------------------
+
+  private interfaces(): NetInterfaceInfo[] {
+    return (this.o.listInterfaces ?? listInterfaces)();
+  }
+
+  private snapshot(): ServerState {
+    return { ...this.state, services: this.services.statuses(), errors: [...this.state.errors], warnings: [...this.state.warnings] };
+  }
+
+  private setState(change: Partial<ServerState>): ServerState {
+    this.state = { ...this.state, ...change };
+    const snap = this.snapshot();
+    this.api.emit('server.state', snap);
+    return snap;
+  }
+
+  /** Start/stop/restart never overlap: each waits for the previous transition. */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.transition.then(fn, fn);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  start(): Promise<ServerState> {
+    return this.serialize(() => this.doStart());
+  }
+
+  stop(): Promise<ServerState> {
+    return this.serialize(() => this.doStop());
+  }
+
+  private restart(): Promise<ServerState> {
+    return this.serialize(async () => {
+      await this.doStop();
+      return this.doStart();
+    });
+  }
+
+  private lanCidr(): { name: string; address: string; prefixLength: number; cidr: string } | null {
+    const name = this.settings.interface;
+    if (!name) return null;
+    const iface = this.interfaces().find((i) => i.name === name);
+    const addr = iface?.addresses[0];
+    if (!addr) return null;
+    return { name, address: addr.address, prefixLength: addr.prefixLength, cidr: `${addr.address}/${addr.prefixLength}` };
+  }
+
+  private async doStart(): Promise<ServerState> {
+    if (this.state.phase === 'running') return this.snapshot();
+    const s = this.settings;
+    const fail = (message: string) => {
+      this.log('error', 'server', message);
+      return this.setState({ phase: 'error', errors: [message] });
+    };
+    if (!s.interface) return fail('Choose the network interface facing the machines to boot (bootcast serve --interface NAME).');
+    const all = this.interfaces();
+    const iface = all.find((i) => i.name === s.interface);
+    if (!iface) {
+      return fail(`There is no network interface called '${s.interface}'. Interfaces here: ${all.map((i) => i.name).join(', ') || 'none'}.`);
+    }
+    const addr = iface.addresses[0];
+    if (!addr) return fail(`Interface ${iface.name} has no IPv4 address. Give it one (e.g. a static 198.18.0.1/24 on a dedicated boot network) and start again.`);
+    if (!iface.up) this.state.warnings = [`Interface ${iface.name} reports no link: is the cable plugged in?`];
+    else this.state.warnings = [];
+
+    this.serverAddress = addr.address;
+    this.baseUrl = `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`;
+    const broadcast = subnetBroadcast(addr.address, addr.prefixLength);
+    let mode: 'full' | 'proxy' | 'off' = s.dhcpMode === 'auto' ? 'proxy' : s.dhcpMode;
+    let decision = '';
+    this.setState({ phase: s.dhcpMode === 'auto' ? 'probing' : 'starting', interface: iface.name, address: addr.address, errors: [] });
+    if (s.dhcpMode === 'auto') {
+      const probe = await probeForDhcpServer({
+        interfaceAddress: addr.address,
+        broadcastAddress: broadcast,
+        timeoutMs: this.o.probeTimeoutMs ?? 2500,
+        serverPort: s.ports.dhcp,
+      });
+      const d = decideDhcpMode(probe);
+      mode = d.mode;
+      decision = d.reason;
+    } else {
+      decision = {
+        full: 'full mode chosen: Bootcast gives addresses (use it only on a network without another DHCP server)',
+        proxy: 'proxy mode chosen: the network\'s own DHCP server gives addresses, Bootcast adds the boot information',
+        off: 'DHCP off: another server must point clients at this one',
+      }[mode];
+    }
+    this.log('info', 'dhcp', decision);
+    this.setState({ phase: 'starting', effectiveDhcpMode: mode, dhcpDecision: decision });
+
+    const services = new RunningServices();
+    this.services = services;
+    try {
+      const http = new HttpServer({ address: addr.address, port: s.ports.http, source: this.bootFiles });
+      await services.start('http', http, addr.address, s.ports.http, () => [this.feed.attachHttp(http.events)]);
+      const tftp = new TftpServer({ address: addr.address, port: s.ports.tftp, source: this.bootFiles });
+      await services.start('tftp', tftp, addr.address, s.ports.tftp, () => [this.feed.attachTftp(tftp.events)]);
+      const nbd = new NbdServer({
+        address: addr.address,
+        port: s.ports.nbd,
+        exports: {
+          list: () => this.library.list().filter((i) => !i.error).map((i) => ({ name: i.id, description: i.fileName })),
+          open: async (name) => {
+            const img = this.library.get(name);
+            return img && !img.info.error ? fileExport(img.info.path) : null;
+          },
+        },
+      });
+      await services.start('nbd', nbd, addr.address, s.ports.nbd, () => [this.feed.attachNbd(nbd.events)]);
+      if (mode !== 'off') {
+        let dns: string[] | undefined;
+        if (mode === 'full') {
+          const choice = chooseClientDns(await hostResolvers().catch(() => ({ servers: [], stubs: [], sources: [] })), addr.address);
+          dns = choice.servers;
+          if (choice.forwarder) {
+            const fwd = new DnsForwarder({ address: addr.address, port: 53, upstreams: choice.forwarder.upstreams });
+            await fwd.start().then(
+              () => this.log('info', 'dns', choice.why),
+              (err: Error) => {
+                dns = [];
+                this.state.warnings.push(`DNS relay not started, clients get no DNS server: ${err.message}`);
+              },
+            );
+            if (dns.length) this.store.add({ dispose: () => void fwd.stop() });
+          }
+        }
+        const dhcp = new DhcpServer({
+          mode,
+          serverAddress: addr.address,
+          prefixLength: addr.prefixLength,
+          broadcastAddress: broadcast,
+          port: s.ports.dhcp,
+          proxyPort: s.ports.proxyDhcp,
+          range: s.range,
+          // In full mode Bootcast is the only router the clients know; with sharing on it forwards.
+          router: mode === 'full' ? addr.address : undefined,
+          dns,
+          dataDir: this.o.dataDir,
+          bootPolicy: this.bootPolicy(),
+          conflictWatch: mode === 'full' ? { passive: true, probeIntervalMs: 60_000 } : undefined,
+        });
+        await services.start(mode === 'proxy' ? 'proxyDhcp' : 'dhcp', dhcp, addr.address, s.ports.dhcp, () => [
+          this.feed.attachDhcp(dhcp.events),
+          dhcp.events.on('conflict', (c) => {
+            this.state.warnings.push(c.message);
+            this.log('error', 'dhcp', c.message);
+            this.setState({});
+          }),
+          dhcp.events.on('warning', (w) => this.log('warn', 'dhcp', w.message)),
+        ]);
+      }
+    } catch (err) {
+      await services.stopAll();
+      const message = (err as Error).message;
+      this.log('error', 'server', message);
+      return this.setState({ phase: 'error', errors: [message] });
+    }
+    const st = this.setState({ phase: 'running' });
+    const list = st.services.map((x) => `${x.name} :${x.port}`).join(', ');
+    this.log('info', 'server', `serving on ${iface.name} (${addr.address}): DHCP ${mode}, ${list}`);
+    return st;
+  }
+
+  private async doStop(): Promise<ServerState> {
+    if (this.state.phase === 'stopped') return this.snapshot();
+    this.setState({ phase: 'stopping' });
+    const errors = await this.services.stopAll();
+    if (errors.length) this.log('warn', 'server', `while stopping: ${errors.join('; ')}`);
+    this.log('info', 'server', 'stopped');
+    return this.setState({ phase: 'stopped', effectiveDhcpMode: undefined, dhcpDecision: undefined, errors: [], warnings: [] });
+  }
+
+  // ---- boot policy -----------------------------------------------------------------------
+
+  /** What DHCP tells each client: a first-stage loader by TFTP, or iPXE its per-client script URL. */
+  private bootPolicy(): BootPolicy {
+    return (client) => {
+      if (client.ipxe) return { bootFile: ipxeChainUrl(this.baseUrl), nextServer: this.serverAddress };
+      const choice = chooseFirstStageLoader(client);
+      if (!choice.loader) {
+        this.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${choice.reason}`, client.mac);
+        return null;
+      }
+      const bootFile = choice.transport === 'http' ? `${this.baseUrl}/${choice.loader}` : choice.loader;
+      return { bootFile, nextServer: this.serverAddress };
+    };
+  }
+
+  private bootScript(ctx: FileRequestContext): string {
+    const q = parseBootScriptQuery(ctx.query);
+    if (!q.perClient) return renderChainScript(this.baseUrl);
+    const images = this.library
+      .list()
+      .filter((i) => !i.error)
+      .map((i) => ({ id: i.id, name: i.distro ?? i.fileName, plan: ImageLibrary.selectedPlan(i), plans: i.plans, arch: i.arch }));
+    const script = renderBootScript({
+      baseUrl: this.baseUrl,
+      serverAddress: this.serverAddress,
+      client: { mac: q.mac, platform: q.platform, buildarch: q.buildarch },
+      images,
+      menuTimeoutSec: this.settings.menuTimeoutSec,
+      nbdPort: this.settings.ports.nbd,
+    });
+    this.feed.push({
+      ts: new Date().toISOString(),
+      kind: 'boot.script',
+      ...(q.mac ? { client: q.mac, mac: q.mac } : {}),
+      ip: ctx.remoteAddress,
+      platform: q.platform,
+      buildarch: q.buildarch,
+      images: images.map((i) => i.id),
+      ...(images.length === 1 ? { image: images[0]!.id } : {}),
+    });
+    return script;
+  }
+
+  /** Tags transfer events with the image and the file's role in that image's boot plan. */
+  private classifyPath(path: string): { image?: string; role?: 'kernel' | 'initrd' | 'rootfs' } | undefined {
+    const target = parseImageUrlPath(path.split('?')[0]!);
+    if (!target) return undefined;
+    const img = this.library.get(target.imageId);
+    if (!img || 'wholeImage' in target) return { image: target.imageId };
+    const plan = ImageLibrary.selectedPlan(img.info);
+    const inner = target.innerPath.toLowerCase();
+    if (plan?.kernel?.toLowerCase() === inner) return { image: target.imageId, role: 'kernel' };
+    if (plan?.initrds.some((i) => i.toLowerCase() === inner)) return { image: target.imageId, role: 'initrd' };
+    return { image: target.imageId };
+  }
+}

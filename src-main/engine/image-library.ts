@@ -1,0 +1,130 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BootPlan, ImageInfo } from '../shared/api.ts';
+import { IsoImage } from '../iso/iso-image.ts';
+import { inspectImage } from '../boot/inspect-image.ts';
+import { imageIdFor } from './image-id.ts';
+
+/** One image in the library: its open reader (null when it could not be opened) and what the UI shows. */
+export interface LibraryImage {
+  info: ImageInfo;
+  iso: IsoImage | null;
+}
+
+interface StoredImage {
+  path: string;
+  selectedPlan?: string;
+}
+
+/**
+ * The images Bootcast serves, keyed by id. Images are read in place (never copied or mounted);
+ * the list of paths and each image's chosen plan persist in images.json so a restart serves the
+ * same library. An image that fails to open stays in the list with its error, so the user sees
+ * why instead of silently losing it.
+ */
+export class ImageLibrary {
+  private readonly images = new Map<string, LibraryImage>();
+  private readonly file: string;
+
+  /**
+   * `persist: false` serves a fixed set (`bootcast serve IMAGE…`) without touching the desktop
+   * app's saved library in the same data directory.
+   */
+  constructor(dataDir: string, private readonly persist = true) {
+    this.file = join(dataDir, 'images.json');
+  }
+
+  async restore(): Promise<void> {
+    if (!this.persist) return;
+    let stored: StoredImage[] = [];
+    try {
+      stored = JSON.parse(await readFile(this.file, 'utf8')) as StoredImage[];
+    } catch {
+      return;
+    }
+    for (const s of Array.isArray(stored) ? stored : []) {
+      if (typeof s?.path !== 'string') continue;
+      const img = await this.load(s.path);
+      if (s.selectedPlan && img.info.plans.some((p) => p.id === s.selectedPlan)) img.info.selectedPlan = s.selectedPlan;
+    }
+  }
+
+  list(): ImageInfo[] {
+    return [...this.images.values()].map((i) => i.info);
+  }
+
+  get(id: string): LibraryImage | undefined {
+    return this.images.get(id);
+  }
+
+  /** Adds images by path. An image already in the library is returned as it is, not added twice. */
+  async add(paths: string[]): Promise<ImageInfo[]> {
+    const added: ImageInfo[] = [];
+    for (const p of paths) {
+      const full = resolve(p);
+      const existing = [...this.images.values()].find((i) => i.info.path === full);
+      added.push(existing ? existing.info : (await this.load(full)).info);
+    }
+    await this.save();
+    return added;
+  }
+
+  async remove(id: string): Promise<void> {
+    const img = this.images.get(id);
+    if (!img) throw new Error(`no image with id '${id}' in the library`);
+    this.images.delete(id);
+    await img.iso?.close();
+    await this.save();
+  }
+
+  async selectPlan(id: string, planId: string): Promise<ImageInfo> {
+    const img = this.images.get(id);
+    if (!img) throw new Error(`no image with id '${id}' in the library`);
+    if (!img.info.plans.some((p) => p.id === planId)) {
+      throw new Error(`image '${id}' has no boot plan '${planId}' (it has: ${img.info.plans.map((p) => p.id).join(', ') || 'none'})`);
+    }
+    img.info.selectedPlan = planId;
+    await this.save();
+    return img.info;
+  }
+
+  /** The plan iPXE boots for this image: the chosen one, else the first bootable one. */
+  static selectedPlan(info: ImageInfo): BootPlan | undefined {
+    return info.plans.find((p) => p.id === info.selectedPlan) ?? info.plans.find((p) => p.via !== 'none') ?? info.plans[0];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.images.values()].map((i) => i.iso?.close()));
+    this.images.clear();
+  }
+
+  private async load(path: string): Promise<LibraryImage> {
+    const id = imageIdFor(basename(path), new Set(this.images.keys()));
+    const info: ImageInfo = { id, path, fileName: basename(path), sizeBytes: 0, plans: [] };
+    let iso: IsoImage | null = null;
+    try {
+      info.sizeBytes = (await stat(path)).size;
+      iso = await IsoImage.open(path);
+      info.volumeId = iso.volumeId;
+      const inspection = await inspectImage(iso, { sizeBytes: info.sizeBytes, volumeId: iso.volumeId });
+      info.distro = inspection.distro;
+      info.recipe = inspection.recipe;
+      info.arch = inspection.arch;
+      info.plans = inspection.plans;
+      info.selectedPlan = ImageLibrary.selectedPlan(info)?.id;
+    } catch (err) {
+      info.error = (err as Error).message;
+    }
+    const img = { info, iso };
+    this.images.set(id, img);
+    return img;
+  }
+
+  private async save(): Promise<void> {
+    if (!this.persist) return;
+    const stored: StoredImage[] = [...this.images.values()].map((i) => ({ path: i.info.path, selectedPlan: i.info.selectedPlan }));
+    await mkdir(dirname(this.file), { recursive: true });
+    await writeFile(`${this.file}.tmp`, JSON.stringify(stored, null, 2));
+    await rename(`${this.file}.tmp`, this.file);
+  }
+}
