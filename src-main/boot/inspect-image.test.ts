@@ -125,6 +125,33 @@ describe('inspectImage', () => {
     expect(r.plans[0]!.unbootableReason).toMatch(/no BIOS El Torito boot entry/);
   });
 
+  it('runs a small image\'s EFI loader directly on UEFI, and tells BIOS clients that floppy emulation cannot be sanbooted', async () => {
+    const memtest = { '/boot/floppy.img': 1474560, '/boot.catalog': 2048, '/EFI/BOOT/bootx64.efi': 145408 };
+    const r = await inspectImage(new MemoryImage(memtest, '/x/memtest.iso', 'MT86PLUS_64'), {
+      sizeBytes: 2 * MiB,
+      bootCatalog: [
+        { platform: 'bios', media: 'floppy-1.44M' },
+        { platform: 'uefi', media: 'no-emulation' },
+      ],
+    });
+    expect(r.recipe).toBe('efi-program');
+    expect(r.arch).toBe('x86_64');
+    expect(r.plans).toEqual([
+      expect.objectContaining({ id: 'efi', via: 'http', kernel: '/EFI/BOOT/bootx64.efi', initrds: [], firmware: ['uefi'] }),
+      expect.objectContaining({ id: 'none', via: 'none', firmware: ['bios'], unbootableReason: expect.stringMatching(/emulates a floppy.*memdisk/) }),
+    ]);
+  });
+
+  it('offers sanboot when the El Torito catalog has a BIOS no-emulation entry', async () => {
+    const r = await inspectImage(new MemoryImage({ '/tool/x.bin': 100 }), { sizeBytes: 5 * MiB, bootCatalog: [{ platform: 'bios', media: 'no-emulation' }] });
+    expect(r.plans.map((p) => p.id)).toEqual(['sanboot']);
+  });
+
+  it('explains UDF media when the reader reports UDF and the ISO 9660 part is nearly empty', async () => {
+    const r = await inspectImage(new MemoryImage({ '/README.TXT': 'see the other file system' }), { sizeBytes: 5000 * MiB, udf: true });
+    expect(r.plans[0]!.unbootableReason).toMatch(/UDF.*wimboot/);
+  });
+
   it('never throws on garbage configs and include loops, degrading to a reasoned fallback', async () => {
     const r = await inspect(GARBAGE_ISO, 700 * MiB);
     expect(r.recipe).toBe('none');

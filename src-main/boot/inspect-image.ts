@@ -5,13 +5,41 @@ import type { ImageFiles } from './image-files.ts';
 import { archisoRecipe } from './recipes/archiso.ts';
 import { fallbackPlans } from './recipes/fallback.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';
-import { type Recipe, createRecipeContext } from './recipes/recipe.ts';
+import { type BootCatalogInfo, type Recipe, createRecipeContext } from './recipes/recipe.ts';
 
 export interface InspectOptions {
   /** Size of the image file; read from `files.path` on disk when absent. */
   sizeBytes?: number;
   /** Volume label, used as the distro name when nothing better is on the medium. */
   volumeId?: string;
+  /**
+   * El Torito entries (IsoImage.summary().elTorito.images). iPXE's sanboot starts only BIOS
+   * no-emulation entries, so this decides whether sanboot is offered. Read from the reader's
+   * `summary()` when absent and the reader has one.
+   */
+  bootCatalog?: readonly BootCatalogInfo[];
+  /** The image carries UDF as well (IsoImage.summary().udf). */
+  udf?: boolean;
+}
+
+/** What IsoImage.summary() offers beyond ImageFiles; probed, so tests and other readers need not have it. */
+interface SummaryProvider {
+  summary(): Promise<{ volumeId?: string; udf?: boolean; elTorito?: { images: BootCatalogInfo[] } | null }>;
+}
+
+async function readerFacts(files: ImageFiles): Promise<{ volumeId?: string; udf?: boolean; bootCatalog?: BootCatalogInfo[] }> {
+  const provider = files as Partial<SummaryProvider>;
+  if (typeof provider.summary !== 'function') return {};
+  try {
+    const s = await provider.summary();
+    return {
+      ...(typeof s.volumeId === 'string' ? { volumeId: s.volumeId } : {}),
+      ...(typeof s.udf === 'boolean' ? { udf: s.udf } : {}),
+      ...(s.elTorito !== undefined ? { bootCatalog: s.elTorito?.images ?? [] } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 export interface ImageInspection {
@@ -45,8 +73,20 @@ export async function inspectImage(files: ImageFiles, opts: InspectOptions = {})
       // in-memory images in tests, or a file that vanished: size stays unknown
     }
   }
-  const volumeId = opts.volumeId ?? (files as { volumeId?: unknown }).volumeId;
-  const ctx = createRecipeContext(files, { ...(sizeBytes !== undefined ? { sizeBytes } : {}), ...(typeof volumeId === 'string' ? { volumeId } : {}) }, notes);
+  const facts = opts.bootCatalog === undefined || opts.volumeId === undefined || opts.udf === undefined ? await readerFacts(files) : {};
+  const volumeId = opts.volumeId ?? facts.volumeId ?? (files as { volumeId?: unknown }).volumeId;
+  const bootCatalog = opts.bootCatalog ?? facts.bootCatalog;
+  const udf = opts.udf ?? facts.udf;
+  const ctx = createRecipeContext(
+    files,
+    {
+      ...(sizeBytes !== undefined ? { sizeBytes } : {}),
+      ...(typeof volumeId === 'string' ? { volumeId } : {}),
+      ...(bootCatalog !== undefined ? { bootCatalog } : {}),
+      ...(udf !== undefined ? { udf } : {}),
+    },
+    notes,
+  );
   const distro = await detectDistro(ctx);
 
   for (const recipe of RECIPES) {
@@ -63,5 +103,5 @@ export async function inspectImage(files: ImageFiles, opts: InspectOptions = {})
     }
   }
   const fallback = await fallbackPlans(ctx, notes.filter((n) => /^generic-linux: (the boot menus|no usable|no isolinux)/.test(n)).map((n) => n.replace(/^generic-linux: /, '')));
-  return { ...(distro ? { distro } : {}), recipe: fallback.recipe, plans: fallback.plans, notes };
+  return { ...(distro ? { distro } : {}), recipe: fallback.recipe, plans: fallback.plans, ...(fallback.arch ? { arch: fallback.arch } : {}), notes };
 }

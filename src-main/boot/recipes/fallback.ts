@@ -9,15 +9,18 @@ import type { RecipeContext, RecipeResult } from './recipe.ts';
  * is why larger images are not offered this way. Everything else gets a plan that says why.
  */
 export const SANBOOT_MAX_BYTES = 256 * 1024 * 1024;
+const EMULATION_REASON = "its BIOS boot entry emulates a floppy or hard disk, which iPXE's sanboot cannot start (that needs memdisk, not bundled yet)";
 
 export async function fallbackPlans(ctx: RecipeContext, why: string[]): Promise<RecipeResult> {
   const windows = await detectWindows(ctx);
   if (windows) return { recipe: 'none', plans: [unbootable(windows)] };
 
   const size = ctx.sizeBytes;
+  const small = size !== undefined && size <= SANBOOT_MAX_BYTES;
   const bios = await biosBootable(ctx);
-  if (size !== undefined && size <= SANBOOT_MAX_BYTES && bios !== false) {
-    const sanboot: BootPlan = {
+  const plans: BootPlan[] = [];
+  if (small && bios !== false && bios !== 'emulation') {
+    plans.push({
       id: 'sanboot',
       recipe: 'sanboot',
       title: 'Whole image as a BIOS disk (iPXE sanboot over HTTP)',
@@ -25,8 +28,30 @@ export async function fallbackPlans(ctx: RecipeContext, why: string[]): Promise<
       initrds: [],
       minRamMiB: 64,
       firmware: ['bios'],
-    };
-    return { recipe: 'sanboot', plans: [sanboot] };
+    });
+  }
+  const efi = small ? await efiProgram(ctx) : null;
+  if (efi) {
+    // A small image's removable-media EFI loader is usually a self-contained tool (memtest86+,
+    // firmware updaters): iPXE can load and start it directly. Large images' loaders are GRUB or
+    // shim, which would look for their config on a disk the client does not have.
+    plans.push({
+      id: 'efi',
+      recipe: 'efi-program',
+      title: `EFI program ${efi.path} (UEFI)`,
+      via: 'http',
+      kernel: efi.path,
+      initrds: [],
+      minRamMiB: 64,
+      firmware: ['uefi'],
+    });
+  }
+  if (plans.length > 0) {
+    // A BIOS client should read why it gets nothing, not only "needs UEFI".
+    if (!plans.some((p) => p.firmware.includes('bios')) && bios === 'emulation') {
+      plans.push({ ...unbootable(EMULATION_REASON), firmware: ['bios'] });
+    }
+    return { recipe: plans[0]!.recipe, plans, ...(efi ? { arch: efi.arch } : {}) };
   }
 
   const reasons = [...why];
@@ -36,6 +61,8 @@ export async function fallbackPlans(ctx: RecipeContext, why: string[]): Promise<
     reasons.push('image size unknown, so sanboot was not offered');
   } else if (bios === false) {
     reasons.push('the image has no BIOS El Torito boot entry, so sanboot cannot start it');
+  } else if (bios === 'emulation') {
+    reasons.push(EMULATION_REASON);
   }
   return { recipe: 'none', plans: [unbootable(`No boot recipe: ${reasons.join('; ') || 'no Linux kernel found'}`)] };
 }
@@ -50,6 +77,9 @@ async function detectWindows(ctx: RecipeContext): Promise<string | null> {
   }
   // Windows media built as UDF-only keep a single README in their ISO 9660 view.
   const root = (await ctx.list('/')).filter((e) => !e.name.startsWith('['));
+  if (ctx.udf && root.length <= 2) {
+    return 'The image keeps its files in UDF (its ISO 9660 part is nearly empty): typical of Windows installers, which need wimboot; Bootcast reads ISO 9660 only';
+  }
   if (root.length > 0 && root.length <= 2 && root.some((e) => /^readme\.txt$/i.test(e.name))) {
     const readme = (await ctx.readText(root.find((e) => /^readme\.txt$/i.test(e.name))!.path, 8192)) ?? '';
     if (/\bUDF\b/i.test(readme)) {
@@ -59,8 +89,31 @@ async function detectWindows(ctx: RecipeContext): Promise<string | null> {
   return null;
 }
 
-/** true/false from the El Torito catalog the ISO reader exposes under /[BOOT]; undefined when it tells nothing. */
-async function biosBootable(ctx: RecipeContext): Promise<boolean | undefined> {
+const EFI_LOADERS: Array<[string, string]> = [
+  ['BOOTX64.EFI', 'x86_64'],
+  ['BOOTAA64.EFI', 'aarch64'],
+  ['BOOTIA32.EFI', 'i686'],
+];
+
+async function efiProgram(ctx: RecipeContext): Promise<{ path: string; arch: string } | null> {
+  for (const [name, arch] of EFI_LOADERS) {
+    const st = await ctx.stat(`/EFI/BOOT/${name}`);
+    if (st?.kind === 'file') return { path: st.path, arch };
+  }
+  return null;
+}
+
+/**
+ * From the El Torito catalog when the reader gave it, else from the reader's /[BOOT] directory
+ * or loader files: true (a BIOS no-emulation entry: iPXE's INT 13h El Torito code starts only
+ * those), 'emulation' (floppy/hard-disk emulation only), false (no BIOS entry), undefined (unknown).
+ */
+async function biosBootable(ctx: RecipeContext): Promise<boolean | 'emulation' | undefined> {
+  if (ctx.bootCatalog) {
+    const bios = ctx.bootCatalog.filter((e) => e.platform === 'bios');
+    if (bios.some((e) => e.media === 'no-emulation')) return true;
+    return bios.length > 0 ? 'emulation' : false;
+  }
   const boot = await ctx.stat('/[BOOT]');
   if (boot?.kind === 'dir') {
     const images = await ctx.list(boot.path);

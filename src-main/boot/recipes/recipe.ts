@@ -11,12 +11,23 @@ export interface RecipeContext {
   /** Size of the whole image file, when known (sanboot and casper `url=` decisions, RAM estimates). */
   readonly sizeBytes?: number;
   readonly volumeId?: string;
+  /** El Torito boot catalog entries, when the reader knows them. */
+  readonly bootCatalog?: readonly BootCatalogInfo[];
+  /** The image also carries a UDF file system (Windows media do). */
+  readonly udf?: boolean;
   stat(path: string): Promise<ImageEntry | null>;
   list(dir: string): Promise<ImageEntry[]>;
   /** A text file (configs, version files), at most `maxBytes` (default 1 MiB); null when absent or unreadable. */
   readText(path: string, maxBytes?: number): Promise<string | null>;
   /** Notes for `bootcast iso info`: what was tried and why it did not work. */
   note(message: string): void;
+}
+
+/** One El Torito entry as IsoImage.summary() reports it. */
+export interface BootCatalogInfo {
+  platform: string;
+  /** 'no-emulation', 'floppy-1.44M', 'hard-disk' … */
+  media: string;
 }
 
 export interface RecipeResult {
@@ -32,11 +43,17 @@ export interface Recipe {
   detect(ctx: RecipeContext): Promise<RecipeResult | null>;
 }
 
-export function createRecipeContext(files: ImageFiles, opts: { sizeBytes?: number; volumeId?: string }, notes: string[]): RecipeContext {
+export function createRecipeContext(
+  files: ImageFiles,
+  opts: { sizeBytes?: number; volumeId?: string; bootCatalog?: readonly BootCatalogInfo[]; udf?: boolean },
+  notes: string[],
+): RecipeContext {
   return {
     files,
     ...(opts.sizeBytes !== undefined ? { sizeBytes: opts.sizeBytes } : {}),
     ...(opts.volumeId !== undefined ? { volumeId: opts.volumeId } : {}),
+    ...(opts.bootCatalog !== undefined ? { bootCatalog: opts.bootCatalog } : {}),
+    ...(opts.udf !== undefined ? { udf: opts.udf } : {}),
     async stat(path) {
       try {
         return (await files.stat(path, { caseInsensitive: true })) ?? null;
