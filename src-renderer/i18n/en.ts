@@ -50,6 +50,7 @@ export const en = {
   'images.failed': 'Could not add {name}: {error}',
   'images.dismiss': 'Dismiss',
   'images.empty': 'No images yet. Drop an ISO above to begin.',
+  'images.next': 'Next: choose the network and press Start',
   'images.remove': 'Remove',
   'images.removeConfirm': 'Remove {name} from Bootcast? The file itself stays on disk.',
   'images.size': 'Size',
@@ -99,6 +100,7 @@ export const en = {
   'network.detected': 'Detected: {decision}',
   'network.effectiveMode': 'DHCP is running in {mode} mode',
   'network.changeWhileRunning': 'Stop the server to change the interface or DHCP mode.',
+  'network.next': 'Next: power on a machine and watch it boot',
   'network.errors': 'Problems',
   'network.warnings': 'Warnings',
 
@@ -140,6 +142,14 @@ export const en = {
   'stage.live': 'System running',
   'stage.done': 'Done',
   'stage.stalled': 'Stuck',
+
+  'stageShort.dhcp': 'Address',
+  'stageShort.firstStage': 'Loader',
+  'stageShort.ipxe': 'iPXE',
+  'stageShort.kernel': 'Kernel',
+  'stageShort.live': 'Running',
+  'stageShort.done': 'Done',
+  'stageShort.stalled': 'Stuck',
 
   'timeline.title': 'Timeline',
   'timeline.close': 'Close',

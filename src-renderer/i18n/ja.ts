@@ -52,6 +52,7 @@ export const ja: Record<MessageKey, string> = {
   'images.failed': '{name} を追加できません：{error}',
   'images.dismiss': '閉じる',
   'images.empty': 'イメージはまだありません。上に ISO をドロップして始めましょう。',
+  'images.next': '次へ：ネットワークを選んで「開始」',
   'images.remove': '削除',
   'images.removeConfirm': '{name} を Bootcast から削除しますか？ファイル自体はディスクに残ります。',
   'images.size': 'サイズ',
@@ -101,6 +102,7 @@ export const ja: Record<MessageKey, string> = {
   'network.detected': '検出結果：{decision}',
   'network.effectiveMode': 'DHCP は {mode} モードで動作中',
   'network.changeWhileRunning': 'インターフェースや DHCP モードを変えるにはサーバーを停止してください。',
+  'network.next': '次へ：マシンの電源を入れて起動を見守る',
   'network.errors': '問題',
   'network.warnings': '警告',
 
@@ -142,6 +144,14 @@ export const ja: Record<MessageKey, string> = {
   'stage.live': 'システム稼働中',
   'stage.done': '完了',
   'stage.stalled': '停止',
+
+  'stageShort.dhcp': 'アドレス',
+  'stageShort.firstStage': 'ローダー',
+  'stageShort.ipxe': 'iPXE',
+  'stageShort.kernel': 'カーネル',
+  'stageShort.live': '起動',
+  'stageShort.done': '完了',
+  'stageShort.stalled': '停止',
 
   'timeline.title': 'タイムライン',
   'timeline.close': '閉じる',

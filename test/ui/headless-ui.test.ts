@@ -89,7 +89,8 @@ describe('the headless web UI in Chromium, over the real engine', () => {
   });
 
   it('starts the servers on the chosen interface with DHCP off', async () => {
-    await page.getByTestId('nav-network').click();
+    // The way a newcomer goes: the library's "next" button leads to the network page.
+    await page.getByTestId('next-network').click();
     await page.locator('[data-iface="lo"]').click();
     await page.locator('[data-mode="off"]').click();
     await expect.poll(() => page.locator('[data-mode="off"]').getAttribute('aria-checked')).toBe('true');
@@ -102,8 +103,9 @@ describe('the headless web UI in Chromium, over the real engine', () => {
   });
 
   it('shows a booting machine appear and its timeline grow live', async () => {
-    await page.getByTestId('nav-clients').click();
+    await page.getByTestId('next-clients').click();
     await page.getByTestId('clients-empty').waitFor();
+    expect(await page.getByTestId('clients-empty').innerText()).toContain('Power on a machine');
 
     // What iPXE asks for after its DHCP: the per-client boot script.
     const script = await (await fetch(`http://127.0.0.1:${ports.http}/boot.ipxe?mac=${MAC}&platform=efi&arch=x86_64`)).text();
