@@ -43,6 +43,8 @@ export function clientPacket(s: ClientPacketSpec): DhcpPacket {
 export class DhcpTestClient {
   private readonly waiters = new Set<{ match: (p: DhcpPacket) => boolean; resolve: (p: DhcpPacket) => void }>();
   readonly received: { packet: DhcpPacket; from: string; bytes: number }[] = [];
+  /** When set, replies go here instead of being kept in `received` (the bench's 500-client bursts). */
+  onReply: ((packet: DhcpPacket) => void) | null = null;
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (msg, rinfo) => {
@@ -53,6 +55,7 @@ export class DhcpTestClient {
         if (err instanceof DhcpCodecError) return;
         throw err;
       }
+      if (this.onReply) return this.onReply(packet);
       this.received.push({ packet, from: `${rinfo.address}:${rinfo.port}`, bytes: msg.length });
       for (const w of this.waiters) {
         if (w.match(packet)) {

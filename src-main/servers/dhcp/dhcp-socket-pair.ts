@@ -94,6 +94,13 @@ export class DhcpSocketPair {
       });
       socket.bind({ address, port, exclusive: true }, () => {
         socket.off('error', onBindError);
+        // A classroom of machines powered on together sends hundreds of DISCOVERs at once; a
+        // larger receive queue (the kernel caps it at net.core.rmem_max) turns drops into delay.
+        try {
+          socket.setRecvBufferSize(4 * 1024 * 1024);
+        } catch {
+          /* capped or refused: the default queue still works, clients retransmit */
+        }
         socket.on('error', (err) => this.opts.onError(err));
         resolve(socket);
       });
