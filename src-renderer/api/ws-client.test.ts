@@ -47,7 +47,7 @@ describe('the WebSocket API client', () => {
     api.dispose();
   });
 
-  it('reconnects after the socket drops and reports open again, so the UI re-reads its state', () => {
+  it('reconnects after the socket drops and reports open again, so the UI re-reads its state', async () => {
     vi.useFakeTimers();
     const api = make();
     const statuses: ConnectionStatus[] = [];
@@ -55,9 +55,9 @@ describe('the WebSocket API client', () => {
     FakeSocket.all[0]!.onopen!();
     FakeSocket.all[0]!.onclose!();
     expect(api.status).toBe('connecting');
-    vi.advanceTimersByTime(99);
+    await vi.advanceTimersByTimeAsync(99);
     expect(FakeSocket.all).toHaveLength(1);
-    vi.advanceTimersByTime(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(FakeSocket.all).toHaveLength(2);
     FakeSocket.all[1]!.onopen!();
     expect(statuses).toEqual(['open', 'connecting', 'open']);
@@ -88,6 +88,30 @@ describe('the WebSocket API client', () => {
     const api = make(async () => jsonResponse(401, { error: { code: 'unauthorized', message: 'missing or wrong token' } }));
     await expect(api.call('images.list', undefined)).rejects.toThrow('missing or wrong token');
     expect(api.status).toBe('unauthorized');
+    api.dispose();
+  });
+
+  it('stops retrying and reports unauthorized when the host refuses the token at the upgrade', async () => {
+    vi.useFakeTimers();
+    const api = make(async () => jsonResponse(401, { error: { code: 'unauthorized', message: 'wrong token' } }));
+    FakeSocket.all[0]!.onclose!();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(api.status).toBe('unauthorized');
+    expect(FakeSocket.all).toHaveLength(1);
+    api.dispose();
+  });
+
+  it('keeps retrying while the host is not reachable at all', async () => {
+    vi.useFakeTimers();
+    const api = make(async () => {
+      throw new TypeError('fetch failed');
+    });
+    FakeSocket.all[0]!.onclose!();
+    await vi.advanceTimersByTimeAsync(100);
+    FakeSocket.all[1]!.onclose!();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(FakeSocket.all).toHaveLength(3);
+    expect(api.status).toBe('connecting');
     api.dispose();
   });
 });

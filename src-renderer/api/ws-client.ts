@@ -43,7 +43,9 @@ export function createWsClient(options: WsClientOptions): BootcastClient {
     const url = `${options.origin.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(options.token)}`;
     const ws = new WebSocketImpl(url);
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       attempt = 0;
       setStatus('open');
     };
@@ -62,7 +64,12 @@ export function createWsClient(options: WsClientOptions): BootcastClient {
       if (status !== 'unauthorized') setStatus('connecting');
       const delay = retry[Math.min(attempt, retry.length - 1)] ?? 1000;
       attempt++;
-      timer = setTimeout(connect, delay);
+      // A browser hides why an upgrade failed; a plain call tells a refused token (401) from a
+      // host that is simply not up yet. With a refused token, retrying cannot help.
+      const check = opened ? Promise.resolve() : probeToken();
+      void check.then(() => {
+        if (!disposed && status !== 'unauthorized') timer = setTimeout(connect, delay);
+      });
     };
   }
 
@@ -71,6 +78,19 @@ export function createWsClient(options: WsClientOptions): BootcastClient {
     if (res.status === 401) setStatus('unauthorized');
     if (!res.ok) throw new ApiCallError(body.error ?? { code: `http-${res.status}`, message: `${what} failed: HTTP ${res.status}` });
     return body;
+  }
+
+  async function probeToken(): Promise<void> {
+    try {
+      const res = await fetchImpl(`${options.origin}/api/call/server.state`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      if (res.status === 401) setStatus('unauthorized');
+    } catch {
+      // The host is down: keep retrying.
+    }
   }
 
   connect();

@@ -31,6 +31,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
   let host: HeadlessHost;
   let browser: Chromium;
   let page: Page;
+  let renderer: string;
   const ports = { dhcp: 0, proxyDhcp: 0, tftp: 0, http: 0, nbd: 0 };
 
   beforeAll(async () => {
@@ -42,6 +43,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     // DHCP ports are set too (high, unused) although DHCP stays off: nothing may touch 67/4011.
     Object.assign(ports, { dhcp: await freeUdpPort(), proxyDhcp: await freeUdpPort(), tftp: await freeUdpPort(), http: await freeTcpPort(), nbd: await freeTcpPort() });
     await engine.call('server.updateSettings', { ports });
+    renderer = rendererDir;
     host = await startHeadlessHost({ api: engine, port: 0, rendererDir, uploadDir: join(work, 'uploads') });
     browser = await launchChromium({ locale: 'en-US', colorScheme: 'light' });
     page = await browser.context.newPage();
@@ -161,5 +163,26 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; client?: string });
     expect(lines.some((l) => l.kind === 'boot.script' && l.client === MAC)).toBe(true);
     await shot('06-log');
+  });
+
+  it('catches up with everything that changed while the host was away', async () => {
+    await page.getByTestId('nav-clients').click();
+    await page.locator(`[data-testid="client-row"][data-mac="${MAC}"]`).waitFor();
+    const { port, token } = host;
+    await host.close();
+    await expect.poll(() => page.getByTestId('connection-banner').count(), { timeout: 10_000 }).toBe(1);
+    // Changed while no UI was listening: the reconnected page must re-read it, not wait for an event.
+    await engine.call('clients.clear', undefined);
+    host = await startHeadlessHost({ api: engine, port, token, rendererDir: renderer });
+    await expect.poll(() => page.getByTestId('connection-banner').count(), { timeout: 15_000 }).toBe(0);
+    await page.getByTestId('clients-empty').waitFor();
+  });
+
+  it('tells a visitor with a wrong token what to do', async () => {
+    const stranger = await browser.context.newPage();
+    await stranger.goto(`http://127.0.0.1:${host.port}/?token=not-the-token`);
+    await expect.poll(() => stranger.getByTestId('connection-banner').innerText(), { timeout: 10_000 }).toContain('bootcast serve');
+    await stranger.screenshot({ path: join(SHOTS, '07-wrong-token.png') });
+    await stranger.close();
   });
 });
