@@ -6,7 +6,7 @@ import { lookupMacVendor } from '../mac-vendor.ts';
 import { BoundedEventList } from './bounded-event-list.ts';
 import { archCodeFromVendorClass, archFromCode, firmwareFromPlatform, firmwareFromString } from './client-arch.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import { bool, eventTime, isPxe, isRanged, num, queryParam, roleOf, str, type FileRole } from './event-details.ts';
+import { bool, canonicalMac, eventTime, isPxe, isRanged, num, queryParam, roleOf, str, type FileRole } from './event-details.ts';
 import { guessFileRole } from './file-roles.ts';
 import {
   DEFAULT_STALL_THRESHOLDS,
@@ -111,6 +111,7 @@ export class ClientTimeline {
   /** Last significant state sent per client, to tell significant changes from progress. */
   private readonly sentKeys = new Map<string, string>();
   private nextSeq = 0;
+  private pending: { mac: string; summary: ClientSummary; key: string } | undefined;
 
   constructor(opts: ClientTimelineOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -130,7 +131,7 @@ export class ClientTimeline {
    */
   ingest(event: TimelineEvent): ClientSummary | undefined {
     if (NON_CLIENT_KINDS.has(event.kind)) return undefined;
-    const mac = normalizeMac(event.client) ?? (event.ip ? normalizeMac(this.resolveMac?.(event.ip)) : undefined);
+    const mac = canonicalMac(event.client) ?? (event.ip ? canonicalMac(this.resolveMac?.(event.ip)) : undefined);
     if (!mac) return undefined;
     let rec = this.clients.get(mac);
     if (event['source'] === GENERATED) return rec && this.summary(rec);
@@ -147,9 +148,9 @@ export class ClientTimeline {
     this.apply(rec, event, t);
     this.record(rec, event, t);
     this.evaluate(rec);
-    this.notify(rec);
+    const summary = this.notify(rec);
     this.evictBeyondBound();
-    return this.summary(rec);
+    return summary;
   }
 
   /** Every client, in order of first appearance. */
@@ -505,16 +506,27 @@ export class ClientTimeline {
 
   // ---- notifications and bounds ----------------------------------------------------------
 
-  private notify(rec: ClientRecord): void {
-    if (significantKey(this.summary(rec)) !== this.sentKeys.get(rec.mac)) this.throttle.immediate(rec.mac);
-    else this.throttle.minor(rec.mac);
+  /** Notifies about the client (at once or rate-limited); returns its current summary. */
+  private notify(rec: ClientRecord): ClientSummary {
+    const summary = this.summary(rec);
+    const key = significantKey(summary);
+    if (key !== this.sentKeys.get(rec.mac)) {
+      this.pending = { mac: rec.mac, summary, key };
+      this.throttle.immediate(rec.mac);
+      this.pending = undefined;
+    } else {
+      this.throttle.minor(rec.mac);
+    }
+    return summary;
   }
 
   private sendUpdate(mac: string): void {
     const rec = this.clients.get(mac);
     if (!rec) return;
-    const summary = this.summary(rec);
-    this.sentKeys.set(mac, significantKey(summary));
+    // A send triggered from notify() reuses the summary it just built.
+    const fresh = this.pending?.mac === mac ? this.pending : undefined;
+    const summary = fresh?.summary ?? this.summary(rec);
+    this.sentKeys.set(mac, fresh?.key ?? significantKey(summary));
     this.events.emit('updated', summary);
   }
 

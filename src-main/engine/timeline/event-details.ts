@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../../shared/timeline-event.ts';
+import { normalizeMac, type TimelineEvent } from '../../shared/timeline-event.ts';
 
 /**
  * The detail fields the timeline reads from a TimelineEvent. Events are open records (they are
@@ -67,4 +67,11 @@ export function isPxe(event: TimelineEvent): boolean | undefined {
   if (explicit !== undefined) return explicit;
   const vc = str(event, 'vendorClass');
   return vc === undefined ? undefined : vc.startsWith('PXEClient');
+}
+
+const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+
+/** normalizeMac with a fast path for the spelling the servers already use (every event passes here). */
+export function canonicalMac(raw: string | undefined | null): string | undefined {
+  return typeof raw === 'string' && raw.length === 17 && CANONICAL_MAC.test(raw) ? raw : normalizeMac(raw);
 }

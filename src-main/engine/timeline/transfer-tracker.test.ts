@@ -51,4 +51,13 @@ describe('TransferTracker', () => {
     tr.done({ protocol: 'http', path: '/x', t: 1000, bytes: 2000, durationMs: 1000 });
     expect(tr.current()).toMatchObject({ path: '/x', bytes: 2000, bytesPerSecond: 2000 });
   });
+
+  it('stays bounded when starts never get their done', () => {
+    const tr = new TransferTracker();
+    for (let i = 0; i < 1000; i++) tr.start({ protocol: 'http', path: `/f${i}`, t: i, transferId: String(i) });
+    const active = tr.active();
+    expect(active.length).toBeLessThanOrEqual(48);
+    // The newest are kept.
+    expect(active.at(-1)!.path).toBe('/f999');
+  });
 });

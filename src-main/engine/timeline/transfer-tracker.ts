@@ -43,6 +43,11 @@ const RATE_WINDOW_MS = 3000;
 const MAX_SAMPLES = 32;
 /** Finished transfers remembered per client, so late or ranged events find theirs. */
 const MAX_FINISHED = 16;
+/**
+ * Transfers in flight tracked per client. A start whose done never comes (a lost event, a
+ * server bug) must not grow the map forever; iPXE and initramfs fetchers have a handful open.
+ */
+const MAX_ACTIVE = 32;
 
 /**
  * One client's file transfers: which are in flight, bytes done / total and throughput.
@@ -132,10 +137,11 @@ export class TransferTracker {
 
   /** Transfers in flight, least recently progressing first. */
   active(): ActiveTransfer[] {
-    return [...this.transfers.values()]
-      .filter((t) => t.active)
-      .sort((a, b) => a.lastProgressAt - b.lastProgressAt)
-      .map(({ key, protocol, path, startedAt, lastProgressAt, bytes, total }) => ({ key, protocol, path, startedAt, lastProgressAt, bytes, total }));
+    const out: ActiveTransfer[] = [];
+    for (const t of this.transfers.values()) {
+      if (t.active) out.push({ key: t.key, protocol: t.protocol, path: t.path, startedAt: t.startedAt, lastProgressAt: t.lastProgressAt, bytes: t.bytes, total: t.total });
+    }
+    return out.length > 1 ? out.sort((a, b) => a.lastProgressAt - b.lastProgressAt) : out;
   }
 
   /** What the client list shows: the transfer touched last (in flight or just finished). */
@@ -178,10 +184,18 @@ export class TransferTracker {
   }
 
   private prune(): void {
-    let finished = [...this.transfers.values()].filter((t) => !t.active).length;
+    if (this.transfers.size <= MAX_FINISHED + MAX_ACTIVE) return;
+    let finished = 0;
+    let active = 0;
+    for (const t of this.transfers.values()) t.active ? active++ : finished++;
+    // Map order is start order: the oldest go first.
     for (const [key, t] of this.transfers) {
-      if (finished <= MAX_FINISHED) break;
-      if (!t.active && t !== this.lastTouched) {
+      if (finished <= MAX_FINISHED && active <= MAX_ACTIVE) break;
+      if (t === this.lastTouched) continue;
+      if (t.active && active > MAX_ACTIVE) {
+        this.transfers.delete(key);
+        active--;
+      } else if (!t.active && finished > MAX_FINISHED) {
         this.transfers.delete(key);
         finished--;
       }
