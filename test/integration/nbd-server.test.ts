@@ -198,6 +198,20 @@ describe('NBD handshake', () => {
     expect((await client.optionReplies()).at(-1)!.header.type).toBe(NbdRep.ACK);
   });
 
+  it('answers GO for an export whose image cannot be opened with ERR_UNKNOWN and the reason', async () => {
+    const { port } = await startServer({ open: () => fileExport('/nonexistent/bootcast/image.iso') });
+    const events: Array<{ export: string; error?: string }> = [];
+    server!.events.on('unknown-export', (e) => events.push(e));
+    const client = await RawNbdClient.negotiating(port);
+    client.send(encodeOption(NbdOpt.GO, encodeInfoRequest({ name: 'img', requests: [] })));
+    const refused = await client.optionReply();
+    expect(refused.header.type).toBe(NbdRep.ERR_UNKNOWN);
+    expect(new TextDecoder().decode(refused.data)).toMatch(/export "img" could not be opened: ENOENT.*\/nonexistent\/bootcast\/image\.iso/);
+    expect(events).toEqual([{ id: expect.any(Number), remoteAddress: '127.0.0.1', export: 'img', error: expect.stringMatching(/ENOENT/) }]);
+    client.send(encodeOption(NbdOpt.GO, encodeInfoRequest({ name: 'other', requests: [] })));
+    expect((await client.optionReplies()).at(-1)!.header.type).toBe(NbdRep.ACK);
+  });
+
   it('closes the connection on EXPORT_NAME of an unknown export, the only answer that option allows', async () => {
     const { port, unknown } = await startServer();
     const client = await RawNbdClient.negotiating(port);

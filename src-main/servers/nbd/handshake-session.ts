@@ -48,8 +48,8 @@ export type HandshakeOutcome =
   | { kind: 'closed'; reason: 'abort' | 'unknown-export'; name?: string };
 
 export interface HandshakeHooks {
-  /** A client asked for an export the provider does not have. */
-  unknownExport(name: string): void;
+  /** A client asked for an export the provider does not have, or that failed to open (`error`). */
+  unknownExport(name: string, error?: unknown): void;
 }
 
 const encoder = new TextEncoder();
@@ -86,11 +86,12 @@ export async function negotiate(io: HandshakeIo, provider: NbdExportProvider, ho
     switch (option) {
       case NbdOpt.EXPORT_NAME: {
         const name = decodeExportNameData(data);
-        const exp = await provider.open(name);
-        if (!exp) {
-          hooks.unknownExport(name);
+        const opened = await openExport(provider, name);
+        if ('error' in opened) {
+          hooks.unknownExport(name, opened.error ?? undefined);
           return { kind: 'closed', reason: 'unknown-export', name };
         }
+        const exp = opened.exp;
         io.write(encodeExportNameReply({ size: exp.size, transmissionFlags: EXPORT_TRANSMISSION_FLAGS }, noZeroes));
         return { kind: 'transmission', name, export: exp };
       }
@@ -105,13 +106,21 @@ export async function negotiate(io: HandshakeIo, provider: NbdExportProvider, ho
           reply(NbdRep.ERR_INVALID, message(err.message));
           break;
         }
-        const exp = await provider.open(request.name);
-        if (!exp) {
-          hooks.unknownExport(request.name);
+        const opened = await openExport(provider, request.name);
+        if ('error' in opened) {
+          hooks.unknownExport(request.name, opened.error ?? undefined);
           const known = provider.list().map((e) => e.name);
-          reply(NbdRep.ERR_UNKNOWN, message(`no export named "${request.name}"; this server has: ${known.join(', ') || '(none)'}`));
+          reply(
+            NbdRep.ERR_UNKNOWN,
+            message(
+              opened.error
+                ? `export "${request.name}" could not be opened: ${(opened.error as Error).message ?? String(opened.error)}`
+                : `no export named "${request.name}"; this server has: ${known.join(', ') || '(none)'}`,
+            ),
+          );
           break;
         }
+        const exp = opened.exp;
         const description = provider.list().find((e) => e.name === request.name)?.description;
         const items: NbdInfoItem[] = [{ type: 'export', size: exp.size, transmissionFlags: EXPORT_TRANSMISSION_FLAGS }];
         for (const wanted of new Set(request.requests)) {
@@ -147,5 +156,15 @@ export async function negotiate(io: HandshakeIo, provider: NbdExportProvider, ho
           message(option === NbdOpt.STARTTLS ? 'TLS is not offered: Bootcast serves read-only boot images on the local boot network' : `option ${option} is not supported`),
         );
     }
+  }
+}
+
+/** A provider that throws (image deleted, unreadable) is answered like a missing export, with the reason. */
+async function openExport(provider: NbdExportProvider, name: string): Promise<{ exp: NbdExport } | { error: unknown }> {
+  try {
+    const exp = await provider.open(name);
+    return exp ? { exp } : { error: null };
+  } catch (error) {
+    return { error };
   }
 }

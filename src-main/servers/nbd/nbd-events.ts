@@ -51,6 +51,8 @@ export interface NbdUnknownExportEvent {
   id: number;
   remoteAddress: string;
   export: string;
+  /** Set when the export exists but opening it failed (file gone, unreadable). */
+  error?: string;
 }
 
 export interface NbdServerEvents {

@@ -105,7 +105,13 @@ export class NbdServer {
     let outcome;
     try {
       outcome = await negotiate({ reader, write }, this.options.exports, {
-        unknownExport: (name) => this.events.emit('unknown-export', { id, remoteAddress, export: name }),
+        unknownExport: (name, error) =>
+          this.events.emit('unknown-export', {
+            id,
+            remoteAddress,
+            export: name,
+            ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),
+          }),
       });
     } catch (err) {
       if (!(err instanceof ConnectionEndedError)) malformed('handshake', err);
