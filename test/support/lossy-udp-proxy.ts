@@ -9,6 +9,11 @@ export interface LossyUdpProxyOptions {
   readonly duplicateRate: number;
   /** PRNG seed, so a failing run can be replayed exactly. */
   readonly seed: number;
+  /**
+   * One-way delay added to every forwarded packet, in ms (0: none). Emulates a link with a real
+   * round-trip time where the kernel offers no netem; order is kept (equal delays fire in order).
+   */
+  readonly delayMs?: number;
   /** Packets for which this returns true are never dropped (may still be duplicated). */
   readonly spare?: (packet: Buffer, direction: 'to-server' | 'to-client') => boolean;
 }
@@ -20,7 +25,7 @@ export interface LossyUdpProxyStats {
 }
 
 /**
- * A UDP shim between a client and a server on loopback that drops and duplicates packets, for
+ * A UDP shim between a client and a server on loopback that drops, duplicates and delays packets, for
  * lossy-link tests of protocols like TFTP where the server answers from a new port per
  * transfer. The client talks to `port`; the proxy talks to the server from one upstream socket
  * per client, and mirrors every server port it hears from with a client-facing socket of its
@@ -98,17 +103,21 @@ export class LossyUdpProxy {
       return;
     }
     this.stats.forwarded++;
-    via.send(msg, port, address);
+    const delay = this.o.delayMs ?? 0;
+    if (delay > 0) setTimeout(() => this.sendQuietly(via, msg, port, address), delay);
+    else via.send(msg, port, address);
     if (this.random() < this.o.duplicateRate) {
       this.stats.duplicated++;
       // A little later, so the copy can arrive after packets sent in between (reordering).
-      setTimeout(() => {
-        try {
-          via.send(msg, port, address);
-        } catch {
-          /* socket closed meanwhile */
-        }
-      }, 1);
+      setTimeout(() => this.sendQuietly(via, msg, port, address), delay + 1);
+    }
+  }
+
+  private sendQuietly(via: Socket, msg: Buffer, port: number, address: string): void {
+    try {
+      via.send(msg, port, address);
+    } catch {
+      /* socket closed meanwhile */
     }
   }
 
