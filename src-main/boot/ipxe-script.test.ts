@@ -51,15 +51,20 @@ function input(over: Partial<BootScriptInput>): BootScriptInput {
 
 const TAIL = `:bc_fail
 echo
-echo Bootcast: the boot failed; the line above says why (error \${errno}, see ipxe.org/err).
+echo Bootcast: boot failed (error \${errno}); the line above says why.
 echo Bootcast: server 198.18.0.1, boot script http://198.18.0.1/boot.ipxe
 prompt --key s --timeout 30000 Press s for the iPXE shell, any other key to retry now (retrying in 30 s) && goto bc_shell ||
 goto bc_retry
 :bc_retry
 chain --replace --autofree http://198.18.0.1/boot.ipxe?mac=\${netX/mac}&arch=\${buildarch}&platform=\${platform} || goto bc_fail
 :bc_shell
-echo Bootcast: type "chain http://198.18.0.1/boot.ipxe" to ask the server again, "exit" to leave iPXE.
+echo Bootcast: "exit" leaves iPXE; to ask the server again, type:
+echo chain http://198.18.0.1/boot.ipxe
 shell
+goto bc_retry
+:bc_wrong_firmware
+echo Bootcast: this entry is for the other firmware type; this client runs \${platform}.
+prompt --timeout 30000 Press any key to ask the server again ||
 goto bc_retry
 :bc_exit
 echo Bootcast: leaving iPXE; the firmware tries the next boot device.
@@ -148,6 +153,13 @@ goto bc_menu
     expect(script).toContain('prompt --key s --timeout 120000 ');
   });
 
+  it('lets iPXE check its own firmware when the request did not say, before a single-firmware plan', () => {
+    const memtest: BootScriptImage = { id: 'memtest', name: 'memtest86+', plans: [SANBOOT] };
+    const script = renderBootScript(input({ images: [memtest], client: {} }));
+    expect(script).toContain('echo Bootcast: booting memtest86+: Whole image as a BIOS disk\niseq ${platform} pcbios || goto bc_wrong_firmware\nsanboot --no-describe ');
+    expect(renderBootScript(input({ images: [memtest] }))).not.toContain('iseq ');
+  });
+
   it('keeps x86 images away from arm64 clients', () => {
     const script = renderBootScript(input({ client: { mac: '52:54:00:00:00:02', platform: 'efi', buildarch: 'arm64' } }));
     expect(script).not.toContain('kernel ');
@@ -176,7 +188,7 @@ goto bc_menu
     const script = renderBootScript(input({ images: [evil, arch] }));
     const lines = script.split('\n');
     // No line starts a command nobody wrote: every line begins with one of ours.
-    const ours = new Set(['#!ipxe', '#', 'menu', 'item', 'choose', 'goto', 'imgfree', 'echo', 'kernel', 'initrd', 'boot', 'sanboot', 'prompt', 'chain', 'shell', 'exit', '']);
+    const ours = new Set(['#!ipxe', '#', 'iseq', 'menu', 'item', 'choose', 'goto', 'imgfree', 'echo', 'kernel', 'initrd', 'boot', 'sanboot', 'prompt', 'chain', 'shell', 'exit', '']);
     for (const l of lines) expect(ours.has(l.split(' ')[0]!) || /^:bc_\w+$/.test(l), l).toBe(true);
     const item = lines.find((l) => l.startsWith('item bc_e1 '))!;
     expect(item).toBe('item bc_e1 R ${bc_nil}; reboot ${bc_nil}|| shell ${bc_nil}&& x ${bc_nil}# $ {net0/ip} chain http://a/x -..., RAM 1.5 GiB+');
@@ -209,7 +221,8 @@ describe('renderChainScript', () => {
 :bc_retry
 chain --replace --autofree http://198.18.0.1:8080/boot.ipxe?mac=\${netX/mac}&arch=\${buildarch}&platform=\${platform} || goto bc_fail
 :bc_fail
-echo Bootcast: could not fetch the boot script from http://198.18.0.1:8080/boot.ipxe (error \${errno}).
+echo Bootcast: could not fetch the boot script (error \${errno}) from
+echo http://198.18.0.1:8080/boot.ipxe
 prompt --key s --timeout 30000 Press s for the iPXE shell, any other key to retry now (retrying in 30 s) && goto bc_shell ||
 goto bc_retry
 :bc_shell
@@ -225,7 +238,7 @@ describe('renderBootScript with hostile input', () => {
     const rand = seededRandom(0xb007);
     const pieces = ['a', ' ', ';', '||', '&&', '#', '${', '}', '\n', '-', 'é', '"', 'goto x', 'reboot', '{{image_url}}', '\t'];
     const junk = (): string => Array.from({ length: Math.floor(rand() * 10) }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
-    const ours = new Set(['#!ipxe', '#', 'menu', 'item', 'choose', 'goto', 'imgfree', 'echo', 'kernel', 'initrd', 'boot', 'sanboot', 'prompt', 'chain', 'shell', 'exit', '']);
+    const ours = new Set(['#!ipxe', '#', 'iseq', 'menu', 'item', 'choose', 'goto', 'imgfree', 'echo', 'kernel', 'initrd', 'boot', 'sanboot', 'prompt', 'chain', 'shell', 'exit', '']);
     const failures: string[] = [];
     for (let n = 0; n < 1000; n++) {
       const images: BootScriptImage[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_v, i) => ({

@@ -151,7 +151,11 @@ function initrdNames(paths: string[]): string[] {
 
 function bootLines(input: BootScriptInput, b: Bootable, failLabel: string): string[] {
   const { image, plan } = b;
-  const lines = [`:${b.label}`, 'imgfree', `echo Bootcast: booting ${ipxeText(`${image.name}: ${plan.title}`)}`];
+  const lines = [`:${b.label}`, 'imgfree', `echo Bootcast: booting ${ipxeText(clip(`${image.name}: ${plan.title}`, 78 - 'Bootcast: booting '.length))}`];
+  // Firmware unknown at render time (no platform in the request): let iPXE check its own.
+  if (clientFirmware(input.client) === 'unknown' && plan.firmware.length === 1 && plan.firmware[0] !== 'unknown') {
+    lines.push(`iseq \${platform} ${plan.firmware[0] === 'bios' ? 'pcbios' : 'efi'} || goto bc_wrong_firmware`);
+  }
   if (plan.via === 'sanboot') {
     // --no-describe: an HTTP disk has no iBFT/aBFT description; describing it is what fails.
     lines.push(`sanboot --no-describe ${ipxeUrl(wholeImageUrl(input.baseUrl, image.id))} || goto ${failLabel}`);
@@ -189,7 +193,7 @@ function commonTail(input: BootScriptInput): string[] {
   return [
     ':bc_fail',
     'echo',
-    `echo Bootcast: the boot failed; the line above says why (error \${errno}, see ipxe.org/err).`,
+    'echo Bootcast: boot failed (error ${errno}); the line above says why.',
     `echo Bootcast: server ${ipxeText(input.serverAddress)}, boot script ${ipxeUrl(bootScriptUrl(input.baseUrl))}`,
     `prompt --key s --timeout ${FAIL_WAIT_MS} Press s for the iPXE shell, any other key to retry now (retrying in ${FAIL_WAIT_MS / 1000} s) && goto bc_shell ||`,
     'goto bc_retry',
@@ -197,8 +201,13 @@ function commonTail(input: BootScriptInput): string[] {
     // Ask the server again rather than repeating this script: the technician may have fixed something.
     `chain --replace --autofree ${retryUrl} || goto bc_fail`,
     ':bc_shell',
-    `echo Bootcast: type "chain ${ipxeUrl(bootScriptUrl(input.baseUrl))}" to ask the server again, "exit" to leave iPXE.`,
+    'echo Bootcast: "exit" leaves iPXE; to ask the server again, type:',
+    `echo chain ${ipxeUrl(bootScriptUrl(input.baseUrl))}`,
     'shell',
+    'goto bc_retry',
+    ':bc_wrong_firmware',
+    'echo Bootcast: this entry is for the other firmware type; this client runs ${platform}.',
+    `prompt --timeout ${FAIL_WAIT_MS} Press any key to ask the server again ||`,
     'goto bc_retry',
     ':bc_exit',
     'echo Bootcast: leaving iPXE; the firmware tries the next boot device.',
@@ -246,7 +255,7 @@ export function renderBootScript(input: BootScriptInput): string {
     return lines([
       ...head,
       ...body,
-      `prompt --key s --timeout ${REASON_WAIT_MS} Press s for the iPXE shell, any other key to ask the server again (automatically in ${REASON_WAIT_MS / 1000} s) && goto bc_shell ||`,
+      `prompt --key s --timeout ${REASON_WAIT_MS} Press s for the iPXE shell, any other key to ask again (auto in ${REASON_WAIT_MS / 1000} s) && goto bc_shell ||`,
       'goto bc_retry',
       ...commonTail(input),
     ]);
@@ -290,7 +299,8 @@ export function renderChainScript(baseUrl: string): string {
     ':bc_retry',
     `chain --replace --autofree ${retryUrl} || goto bc_fail`,
     ':bc_fail',
-    `echo Bootcast: could not fetch the boot script from ${ipxeUrl(bootScriptUrl(baseUrl))} (error \${errno}).`,
+    'echo Bootcast: could not fetch the boot script (error ${errno}) from',
+    `echo ${ipxeUrl(bootScriptUrl(baseUrl))}`,
     `prompt --key s --timeout ${FAIL_WAIT_MS} Press s for the iPXE shell, any other key to retry now (retrying in ${FAIL_WAIT_MS / 1000} s) && goto bc_shell ||`,
     'goto bc_retry',
     ':bc_shell',

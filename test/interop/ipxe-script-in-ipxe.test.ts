@@ -79,8 +79,15 @@ describe('boot scripts in a real iPXE', () => {
     });
     const out = plain(await runInIpxe('menu', script, /Press s for the iPXE shell/));
     expect(out).toContain('Bootcast: booting R ; reboot || shell && x # $ {platform}: Live over HTTP\n');
-    expect(out).toContain('Bootcast: the boot failed; the line above says why (error ');
+    expect(out).toMatch(/Bootcast: boot failed \(error \S+\); the line above says why\.\n/);
     expect(out).toContain('Bootcast: server 198.18.0.1, boot script http://198.18.0.1/boot.ipxe\n');
+  }, 60_000);
+
+  it('checks its own firmware when the server could not tell, refusing a UEFI-only entry on BIOS', async () => {
+    const efiOnly: BootPlan = { id: 'efi', recipe: 'efi-program', title: 'EFI program', via: 'http', kernel: '/EFI/BOOT/bootx64.efi', initrds: [], firmware: ['uefi'] };
+    const script = renderBootScript({ ...base, client: {}, images: [{ id: 'memtest', name: 'memtest86+', plans: [efiOnly] }] });
+    const out = plain(await runInIpxe('firmware', script, /Press any key to ask the server again/));
+    expect(out).toContain('Bootcast: this entry is for the other firmware type; this client runs pcbios.\n');
   }, 60_000);
 
   it('shows why an image cannot boot and waits, instead of dropping to the shell', async () => {
@@ -88,7 +95,7 @@ describe('boot scripts in a real iPXE', () => {
       ...base,
       images: [{ id: 'win', name: 'Win11_24H2.iso', plans: [{ id: 'none', recipe: 'none', title: 'no', via: 'none', initrds: [], firmware: ['bios', 'uefi'], unbootableReason: 'Windows installer (sources/boot.wim): booting it needs wimboot, which Bootcast does not bundle yet' }] }],
     });
-    const out = plain(await runInIpxe('reason', script, /ask the server again/));
+    const out = plain(await runInIpxe('reason', script, /ask again \(auto in/));
     expect(out).toContain('Bootcast: Win11_24H2.iso cannot be network-booted: Windows installer\n');
     expect(out).toContain('(sources/boot.wim): booting it needs wimboot, which Bootcast does not\n');
     expect(out).not.toContain('iPXE>');
