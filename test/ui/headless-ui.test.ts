@@ -9,6 +9,7 @@ import { Engine } from '../../src-main/engine/engine.ts';
 import { startHeadlessHost, type HeadlessHost } from '../../src-main/hosts/headless/headless-host.ts';
 import type { NetInterfaceInfo } from '../../src-main/shared/api.ts';
 import { buildRenderer } from './support/build-renderer.ts';
+import { dropFiles } from './support/drop-files.ts';
 import { launchChromium, type Chromium } from './support/chromium.ts';
 import { freeTcpPort, freeUdpPort } from './support/free-port.ts';
 import { makeTinyArchiso } from './support/tiny-archiso.ts';
@@ -67,18 +68,8 @@ describe('the headless web UI in Chromium, over the real engine', () => {
   });
 
   it('adds an ISO dropped on the window and shows what was detected in it', async () => {
-    const base64 = (await readFile(iso)).toString('base64');
     // A real drop: a DataTransfer holding a File, dispatched on the drop zone (it bubbles to the window handler).
-    await page.evaluate(
-      ({ base64, name }) => {
-        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([bytes], name, { type: 'application/x-iso9660-image' }));
-        const zone = document.querySelector('[data-testid="drop-zone"]')!;
-        for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-      },
-      { base64, name: 'tiny-arch.iso' },
-    );
+    await dropFiles(page, '[data-testid="drop-zone"]', [iso]);
     const card = page.locator('[data-image-card]');
     await card.waitFor({ timeout: 20_000 });
     expect(await card.getByTestId('image-distro').innerText()).toBe('Arch Linux 2026.11.01');
