@@ -19,12 +19,34 @@ export interface StreamTarget {
  * reads straight from the image; one read in flight at a time, so memory stays at about one
  * chunk plus the stream's high-water mark. `target` may resolve later (a path lookup).
  */
+interface InFlight {
+  at: number;
+  len: number;
+  buf: Buffer;
+  /** Never rejects: a failure is carried as `err`, so an abandoned read cannot go unhandled. */
+  done: Promise<{ n: number; err?: unknown }>;
+}
+
+/**
+ * Reads kept in flight. Measured on a cold page cache (bench/iso.bench.ts): one read at a time
+ * reaches ~0.6× cat, because the disk idles while each chunk travels to the consumer; four
+ * concurrent 512 KiB reads (libuv's default thread pool is four threads) match cat.
+ */
+const READ_AHEAD = 4;
+
+/**
+ * Bytes [start, endInclusive] of a file stored in one or more extents, read with positioned
+ * reads straight from the image. READ_AHEAD reads stay in flight so the disk never waits for
+ * the consumer; memory per stream stays at READ_AHEAD chunks plus the high-water mark (~3 MiB),
+ * whatever the file size. `target` may resolve later (a path lookup).
+ */
 export class ExtentStream extends Readable {
   private target?: StreamTarget;
-  private pos = 0;
+  private readPos = 0; // next file offset to request
   private end = -1;
   private extent = 0;
   private extentStart = 0; // file offset where extents[extent] begins
+  private readonly inFlight: InFlight[] = [];
 
   constructor(
     private readonly source: ByteSource,
@@ -48,37 +70,53 @@ export class ExtentStream extends Readable {
         offset += e.length;
       }
       this.target = t;
-      this.pos = this.start;
+      this.readPos = this.start;
       this.end = Math.min(this.endInclusive ?? t.size - 1, offset - 1);
     }).then(() => callback(), callback);
   }
 
+  /** Queues reads up to READ_AHEAD. Reads only move forward, so the extent walk is amortised O(1). */
+  private fill(): void {
+    const t = this.target!;
+    while (this.inFlight.length < READ_AHEAD && this.readPos <= this.end) {
+      while (this.extent < t.extents.length && this.readPos >= this.extentStart + t.extents[this.extent]!.length) {
+        this.extentStart += t.extents[this.extent]!.length;
+        this.extent++;
+      }
+      const e = t.extents[this.extent]!;
+      const within = this.readPos - this.extentStart;
+      const len = Math.min(CHUNK, this.end - this.readPos + 1, e.length - within);
+      const buf = Buffer.allocUnsafe(len);
+      const at = e.sector * SECTOR_SIZE + within;
+      const done = this.source.read(buf, at).then(
+        (n) => ({ n }),
+        (err: unknown) => ({ n: 0, err }),
+      );
+      this.inFlight.push({ at, len, buf, done });
+      this.readPos += len;
+    }
+  }
+
   override _read(): void {
     const t = this.target!;
-    if (this.pos > this.end) {
+    this.fill();
+    const head = this.inFlight.shift();
+    if (!head) {
       this.push(null);
       return;
     }
-    // Advance to the extent holding pos (reads only move forward, so this is amortised O(1)).
-    while (this.extent < t.extents.length && this.pos >= this.extentStart + t.extents[this.extent]!.length) {
-      this.extentStart += t.extents[this.extent]!.length;
-      this.extent++;
-    }
-    const e = t.extents[this.extent]!;
-    const within = this.pos - this.extentStart;
-    const len = Math.min(CHUNK, this.end - this.pos + 1, e.length - within);
-    const buf = Buffer.allocUnsafe(len);
-    const at = e.sector * SECTOR_SIZE + within;
-    this.source.read(buf, at).then(
-      (n) => {
-        if (n !== len) {
-          this.destroy(new IsoError(this.file, 'truncated', `reading ${t.path}: the image ended after ${n} of ${len} bytes`, at));
-          return;
-        }
-        this.pos += len;
-        this.push(buf);
-      },
-      (err: unknown) => this.destroy(new IsoError(this.file, 'io', `reading ${t.path}: ${err instanceof Error ? err.message : String(err)}`, at, { cause: err })),
-    );
+    void head.done.then(({ n, err }) => {
+      if (this.destroyed) return;
+      if (err !== undefined) {
+        this.destroy(new IsoError(this.file, 'io', `reading ${t.path}: ${err instanceof Error ? err.message : String(err)}`, head.at, { cause: err }));
+        return;
+      }
+      if (n !== head.len) {
+        this.destroy(new IsoError(this.file, 'truncated', `reading ${t.path}: the image ended after ${n} of ${head.len} bytes`, head.at));
+        return;
+      }
+      this.fill();
+      this.push(head.buf);
+    });
   }
 }
