@@ -88,6 +88,8 @@ interface ClientRecord {
   events: BoundedEventList;
   transfers: TransferTracker;
   timer?: TimerHandle;
+  /** When the pending timer fires. A later deadline keeps it: it re-evaluates and re-arms. */
+  timerDue?: number;
 }
 
 /**
@@ -441,7 +443,6 @@ export class ClientTimeline {
   // ---- verdicts ------------------------------------------------------------------------
 
   private evaluate(rec: ClientRecord): void {
-    this.cancelTimer(rec);
     const now = this.clock.now();
     const active = rec.transfers.active();
     const exp = nextExpectation(rec.attempt, active, this.thresholds, now);
@@ -456,19 +457,29 @@ export class ClientTimeline {
       rec.stall = undefined;
     }
 
-    if (!exp) return;
-    if (!due) return this.schedule(rec, exp, now);
-    if (exp.kind === 'stall') this.markStalled(rec, stallHint(exp.code, exp.params), now);
-    else this.markDone(rec, now);
+    if (exp && due) {
+      if (exp.kind === 'stall') this.markStalled(rec, stallHint(exp.code, exp.params), now);
+      else this.markDone(rec, now);
+    }
+    this.schedule(rec, due ? undefined : exp, now);
   }
 
+  /**
+   * Arms the client's timer for the next deadline. Progress moves the deadline on every
+   * event, so an armed timer that falls earlier is kept rather than replaced (one timer
+   * operation per deadline, not per event): when it fires it re-evaluates and re-arms.
+   */
   private schedule(rec: ClientRecord, exp: ReturnType<typeof nextExpectation>, now: number): void {
-    if (!exp || exp.due <= now) return;
+    if (!exp || exp.due <= now) return this.cancelTimer(rec);
+    if (rec.timer && rec.timerDue !== undefined && rec.timerDue <= exp.due && rec.timerDue > now) return;
+    this.cancelTimer(rec);
+    rec.timerDue = exp.due;
     rec.timer = this.clock.setTimer(() => {
       rec.timer = undefined;
+      rec.timerDue = undefined;
       if (this.clients.get(rec.mac) !== rec) return;
       this.evaluate(rec);
-      this.notify(rec);
+      if (significantKey(rec) !== this.sentKeys.get(rec.mac)) this.notify(rec);
     }, exp.due - now);
   }
 
@@ -509,7 +520,7 @@ export class ClientTimeline {
   /** Notifies about the client (at once or rate-limited); returns its current summary. */
   private notify(rec: ClientRecord): ClientSummary {
     const summary = this.summary(rec);
-    const key = significantKey(summary);
+    const key = significantKey(rec);
     if (key !== this.sentKeys.get(rec.mac)) {
       this.pending = { mac: rec.mac, summary, key };
       this.throttle.immediate(rec.mac);
@@ -526,7 +537,7 @@ export class ClientTimeline {
     // A send triggered from notify() reuses the summary it just built.
     const fresh = this.pending?.mac === mac ? this.pending : undefined;
     const summary = fresh?.summary ?? this.summary(rec);
-    this.sentKeys.set(mac, fresh?.key ?? significantKey(summary));
+    this.sentKeys.set(mac, fresh?.key ?? significantKey(rec));
     this.events.emit('updated', summary);
   }
 
@@ -544,6 +555,7 @@ export class ClientTimeline {
   private cancelTimer(rec: ClientRecord): void {
     if (rec.timer) this.clock.clearTimer(rec.timer);
     rec.timer = undefined;
+    rec.timerDue = undefined;
   }
 
   private summary(rec: ClientRecord): ClientSummary {
@@ -593,7 +605,12 @@ function sameFile(a: TimelineEvent, b: TimelineEvent): boolean {
   return a['path'] === b['path'] && a.kind.split('.')[0] === b.kind.split('.')[0];
 }
 
-/** Everything the list shows except what moves continuously (bytes, rate, last seen, event count). */
-function significantKey(s: ClientSummary): string {
-  return JSON.stringify([s.ip, s.vendor, s.arch, s.firmware, s.ipxe, s.image, s.stage, s.lastStage, s.stalledCode, s.stalledHint, s.progress?.path]);
+/**
+ * Everything the list shows except what moves continuously (bytes, rate, last seen, event
+ * count): a change here is sent at once. Built from the record, not a summary, since it is
+ * computed for every event.
+ */
+function significantKey(rec: ClientRecord): string {
+  const stall = rec.stall ? `${rec.stall.hint.code}@${rec.stall.lastStage}` : '';
+  return `${rec.ip}|${rec.vendor}|${rec.arch}|${rec.firmware}|${rec.ipxe}|${rec.image}|${rec.attempt.stage}|${stall}|${rec.transfers.currentPath()}`;
 }

@@ -158,6 +158,11 @@ export class TransferTracker {
     return progress;
   }
 
+  /** The current transfer's path (cheap: no summary object). */
+  currentPath(): string | undefined {
+    return this.lastTouched?.path;
+  }
+
   clear(): void {
     this.transfers.clear();
     this.lastTouched = undefined;
