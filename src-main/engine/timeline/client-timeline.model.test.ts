@@ -203,6 +203,24 @@ describe('ClientTimeline update notifications', () => {
     expect(k.updates.at(-1)!.stage).toBe('live');
   });
 
+  it('keeps one pending timer per client however many progress events come, and sends nothing when it re-arms', () => {
+    const k = timelineKit();
+    k.feed('dhcp.discover', { pxe: true, ipxe: true });
+    k.feed('http.start', { path: k.KERNEL, total: 10_000_000 });
+    for (let i = 1; i <= 100; i++) {
+      k.feed('http.progress', { path: k.KERNEL, bytes: i * 50_000, total: 10_000_000 }, 500);
+      expect(k.clock.pendingTimers).toBeLessThanOrEqual(2); // the stall timer and the trailing update
+    }
+    const sent = k.updates.length;
+    // The download stops: the early timer re-arms for the real deadline without a notification…
+    k.clock.advance(19_000);
+    expect(k.updates.length).toBe(sent);
+    expect(k.stage()).toBe('kernel');
+    // …and the verdict comes 20 s after the last byte.
+    k.clock.advance(500);
+    expect(k.stage()).toBe('stalled');
+  });
+
   it('sends one notification per event while events are far apart', () => {
     const k = timelineKit();
     k.feed('dhcp.discover', { pxe: true }, 1000);
