@@ -60,7 +60,11 @@ async function main(): Promise<void> {
       } else if (m.state === 'request' && type === T.NAK) {
         // RFC 2131 §4.4.1: a NAK sends the client back to INIT (dnsmasq NAKs when it offered one
         // address to two clients of the burst).
+        // A new xid, as RFC 2131 clients do, so late OFFERs for the old one are not taken.
         naks++;
+        byXid.delete(m.xid);
+        m.xid = (m.xid + 0x01000000) >>> 0;
+        byXid.set(m.xid, m);
         m.state = 'discover';
         m.tries = 0;
         m.packet = discoverOf(m.mac, m.xid);
