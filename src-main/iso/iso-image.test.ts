@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, readFile, rm, open as openFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asSorted,
@@ -8,11 +9,13 @@ import {
   diskTree,
   EL_TORITO_ARGS,
   extract,
+  extractBootImages,
   IPXE_ISO,
   ISOHYBRID_MBR,
   isoTree,
   LONG_NAME,
   makeSourceTree,
+  MEMTEST_ISO,
   mkisofs,
   run,
   sha256File,
@@ -186,18 +189,46 @@ describe('reading', () => {
 });
 
 describe('El Torito', () => {
-  it('exposes the BIOS and UEFI boot images as /[BOOT]/bios.img and /[BOOT]/uefi.img', async () => {
+  const withBootImages = [
+    ['the xorriso-built BIOS + UEFI fixture', () => iso('rr-joliet')],
+    ['the isohybrid fixture', () => iso('hybrid')],
+    ["Debian's ipxe.iso", () => IPXE_ISO],
+  ] as const;
+  it.each(withBootImages)('exposes the boot images of %s under /[BOOT] exactly as xorriso -extract_boot_images does', async (_what, path) => {
+    const expected = await extractBootImages(path(), join(work, `boot-${basename(path())}`));
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    await withImage(path(), async (img) => {
+      const listed = await img.list('/[BOOT]');
+      expect(listed.map((e) => e.name)).toEqual(expected.map((f) => (/_(bios|uefi)\.img$/.exec(f)?.[1] ?? '?') + '.img'));
+      for (const [i, entry] of listed.entries()) {
+        expect(entry.size, entry.name).toBe((await stat(expected[i]!)).size);
+        expect(await sha256Stream(img.createReadStream(entry)), entry.name).toBe(await sha256File(expected[i]!));
+      }
+    });
+  });
+
+  // memtest86+ appends its UEFI image after the ISO volume and boots BIOS from an emulated floppy.
+  it.skipIf(!existsSync(MEMTEST_ISO))("reads memtest86+'s floppy-emulation and appended UEFI images like xorriso", async () => {
+    const expected = await extractBootImages(MEMTEST_ISO, join(work, 'boot-memtest'));
+    await withImage(MEMTEST_ISO, async (img) => {
+      const s = await img.summary();
+      expect(s.elTorito?.images.map((i) => [i.platform, i.media, i.size])).toEqual([
+        ['bios', 'floppy-1.44M', 1_474_560],
+        ['uefi', 'no-emulation', 4_194_304],
+      ]);
+      expect(await sha256Stream(img.createReadStream('/[BOOT]/bios.img'))).toBe(await sha256File(expected[0]!));
+      expect(await sha256Stream(img.createReadStream('/[BOOT]/uefi.img'))).toBe(await sha256File(expected[1]!));
+    });
+  });
+
+  it('sizes the UEFI image from the file at its sector, or else from its FAT header', async () => {
     await withImage(iso('rr-joliet'), async (img) => {
-      expect((await img.list('/[BOOT]')).map((e) => e.name)).toEqual(['bios.img', 'uefi.img']);
       const uefi = await img.stat('/[BOOT]/uefi.img');
       expect(uefi?.size).toBe(1_474_560);
       expect(await sha256Stream(img.createReadStream('/[BOOT]/uefi.img'))).toBe(await sha256File(join(src, 'EFI', 'efiboot.img')));
-      // BIOS no-emulation: the 4 × 512 bytes the firmware loads, i.e. the start of isolinux.bin
-      // as stored (patched with the boot info table, so compare with the image's own copy).
+      // BIOS no-emulation: isolinux.bin as stored (patched with the boot info table).
       const bios = await img.readFile('/[BOOT]/bios.img');
-      const isolinux = await img.readFile('/isolinux/isolinux.bin');
-      expect(bios.byteLength).toBe(2048);
-      expect(Buffer.from(bios).equals(Buffer.from(isolinux.subarray(0, 2048)))).toBe(true);
+      expect(Buffer.from(bios).equals(Buffer.from(await img.readFile('/isolinux/isolinux.bin')))).toBe(true);
     });
   });
 
@@ -263,7 +294,7 @@ describe('summary', () => {
     await withImage(IPXE_ISO, async (img) => {
       const s = await img.summary();
       expect(s.hybrid).toMatchObject({ mbr: true, gpt: false });
-      expect(s.elTorito?.images.map((i) => [i.platform, i.size])).toEqual([['bios', 2048], ['uefi', 884_736]]);
+      expect(s.elTorito?.images.map((i) => [i.platform, i.size])).toEqual([['bios', 38_912], ['uefi', 884_736]]);
       expect(s.bootFiles.map((f) => [f.path, f.role])).toContainEqual(['/ipxe.krn', 'kernel']);
     });
   });

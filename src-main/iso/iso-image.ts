@@ -30,6 +30,8 @@ export const MAX_SYMLINKS = 16;
 export const MAX_DEPTH = 128;
 /** The boot-file search reads at most this many entries, so a DVD's summary stays quick. */
 export const SUMMARY_ENTRY_BUDGET = 20_000;
+/** Entries the search for boot image files may read (see locateBootImages). */
+export const BOOT_IMAGE_SEARCH_BUDGET = 5_000;
 /** The virtual directory holding El Torito boot images (the name 7-Zip made familiar). */
 export const BOOT_DIR = '[BOOT]';
 
@@ -50,7 +52,7 @@ export class IsoImage implements ImageFiles {
   private closed = false;
   private readonly root: IsoEntry;
   private readonly bootDir: IsoEntry | null;
-  private readonly bootEntries: IsoEntry[];
+  private bootEntriesCache?: Promise<IsoEntry[]>;
 
   private constructor(
     readonly path: string,
@@ -65,15 +67,6 @@ export class IsoImage implements ImageFiles {
     this.volumeId = (volumes.primary ?? tree).volumeId;
     const r = tree.root;
     this.root = { name: '', path: '/', kind: 'dir', size: r.dataLength, extents: [{ sector: r.extentSector, length: r.dataLength }], mtime: r.recorded };
-    this.bootEntries = bootImages.map((b) => ({
-      name: b.name,
-      path: `/${BOOT_DIR}/${b.name}`,
-      kind: 'file',
-      size: b.size,
-      // Boot images start on a sector; the extent need not end on one.
-      extents: [{ sector: b.offset / SECTOR_SIZE, length: b.size }],
-      virtual: true,
-    }));
     this.bootDir = bootImages.length ? { name: BOOT_DIR, path: `/${BOOT_DIR}`, kind: 'dir', size: 0, extents: [], virtual: true } : null;
   }
 
@@ -191,7 +184,7 @@ export class IsoImage implements ImageFiles {
     if (start.kind !== 'dir') throw new IsoError(this.path, 'not-a-directory', `${from} in the image is not a directory`);
     if (opts.includeBoot && start === this.root && this.bootDir) {
       yield this.bootDir;
-      yield* this.bootEntries;
+      yield* await this.bootEntries();
     }
     yield* this.walkDir(start, new Set(start.extents.length ? [start.extents[0]!.sector] : []), 0);
   }
@@ -216,6 +209,7 @@ export class IsoImage implements ImageFiles {
     const pvd = this.volumes.primary ?? this.tree;
     const head = await readExact(this.source, this.path, 0, Math.min(this.size, 16 * SECTOR_SIZE), 'system area');
     const { files, complete, warnings } = await this.findBootFiles();
+    const bootEntries = await this.bootEntries();
     return {
       path: this.path,
       size: this.size,
@@ -237,14 +231,14 @@ export class IsoImage implements ImageFiles {
           ? null
           : {
               catalogSector: this.volumes.boot.catalogSector,
-              images: this.bootImages.map((b) => ({
+              images: this.bootImages.map((b, i) => ({
                 path: `/${BOOT_DIR}/${b.name}`,
                 platform: b.entry.platform,
                 bootable: b.entry.bootable,
                 media: b.entry.media,
                 loadSector: b.entry.loadSector,
                 sectorCount: b.entry.sectorCount,
-                size: b.size,
+                size: bootEntries[i]!.size,
               })),
             },
       bootFiles: files,
@@ -260,6 +254,60 @@ export class IsoImage implements ImageFiles {
   }
 
   // ---- lookup ----
+
+  /** The /[BOOT] files, sized on first use (see locateBootImages). */
+  private bootEntries(): Promise<IsoEntry[]> {
+    this.bootEntriesCache ??= this.locateBootImages();
+    return this.bootEntriesCache;
+  }
+
+  /**
+   * The catalog says where a boot image starts, not how long it is (see bootImageSize). When a
+   * file of the tree starts at the same sector (isolinux/isolinux.bin, boot/grub/efi.img), its
+   * size is the image's size: what xorriso -extract_boot_images reports too. The search is
+   * breadth first with a budget, and runs only when /[BOOT] is first looked at, so open()
+   * stays a handful of reads.
+   */
+  private async locateBootImages(): Promise<IsoEntry[]> {
+    const sizes = this.bootImages.map((b) => b.size);
+    const wanted = new Map<number, number[]>();
+    this.bootImages.forEach((b, i) => {
+      const sector = b.offset / SECTOR_SIZE;
+      wanted.set(sector, [...(wanted.get(sector) ?? []), i]);
+    });
+    let budget = BOOT_IMAGE_SEARCH_BUDGET;
+    const queue: { dir: IsoEntry; depth: number }[] = [{ dir: this.root, depth: 0 }];
+    const visited = new Set<number>([this.root.extents[0]!.sector]);
+    try {
+      while (queue.length && wanted.size && budget > 0) {
+        const { dir, depth } = queue.shift()!;
+        for (const e of await this.rawChildren(dir)) {
+          if (--budget < 0) break;
+          const sector = e.extents[0]?.sector;
+          if (sector === undefined) continue;
+          if (e.kind === 'file' && e.extents.length === 1 && wanted.has(sector) && e.size > 0 && sector * SECTOR_SIZE + e.size <= this.size) {
+            for (const i of wanted.get(sector)!) sizes[i] = e.size;
+            wanted.delete(sector);
+          } else if (e.kind === 'dir' && depth < 6 && !visited.has(sector) && !SKIPPED_DIRECTORIES.has(e.name.toLowerCase())) {
+            visited.add(sector);
+            queue.push({ dir: withPath(dir, e), depth: depth + 1 });
+          }
+        }
+      }
+    } catch (err) {
+      // A damaged tree only costs the better size; the catalog's own estimate stays.
+      if (!(err instanceof IsoError) || err.code === 'closed') throw err;
+    }
+    return this.bootImages.map((b, i) => ({
+      name: b.name,
+      path: `/${BOOT_DIR}/${b.name}`,
+      kind: 'file',
+      size: sizes[i]!,
+      // Boot images start on a sector; the extent need not end on one.
+      extents: [{ sector: b.offset / SECTOR_SIZE, length: sizes[i]! }],
+      virtual: true,
+    }));
+  }
 
   private async findBootFiles(): Promise<{ files: BootFile[]; complete: boolean; warnings: string[] }> {
     const files: BootFile[] = [];
@@ -297,7 +345,7 @@ export class IsoImage implements ImageFiles {
   /** Cached entries without paths (the same directory may be reached by several paths). */
   private async rawChildren(dir: IsoEntry): Promise<readonly DirEntry[]> {
     this.checkOpen();
-    if (dir === this.bootDir) return this.bootEntries;
+    if (dir === this.bootDir) return this.bootEntries();
     if (dir.virtual) return [];
     return this.dirs.entries(dir.extents[0]!, dir.path);
   }

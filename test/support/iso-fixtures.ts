@@ -89,6 +89,22 @@ export function extract(iso: string, dest: string): void {
   run('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', dest]);
 }
 
+/**
+ * xorriso's own view of the El Torito images (-extract_boot_images): files
+ * eltorito_img<N>_<platform>.img in catalog order, returned as paths in that order.
+ */
+export async function extractBootImages(iso: string, dest: string): Promise<string[]> {
+  await mkdir(dest, { recursive: true });
+  run('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract_boot_images', dest + '/']);
+  return (await readdir(dest))
+    .map((name) => ({ name, n: Number(/^eltorito_img(\d+)_/.exec(name)?.[1]) }))
+    .filter((x) => Number.isFinite(x.n))
+    .sort((a, b) => a.n - b.n)
+    .map((x) => join(dest, x.name));
+}
+
+export const MEMTEST_ISO = '/usr/lib/memtest86+/memtest86+x64.iso';
+
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
