@@ -142,8 +142,12 @@ async function cat(img: IsoImage, path: string): Promise<number> {
     await pipeToStdout(stream);
   } catch (err) {
     stream.destroy();
-    // The reader went away (`… | head`): that is how pipelines end, not a failure.
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_OK;
+    // The reader went away (`… | head`): that is how pipelines end, not a failure. Writes
+    // still queued may report EPIPE again later; swallow those instead of crashing.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+      process.stdout.on('error', () => {});
+      return EXIT_OK;
+    }
     throw err;
   }
   return EXIT_OK;
