@@ -171,3 +171,18 @@ describe('ClientIdentity', () => {
     expect(id.resolve('198.18.0.97')).toBeUndefined();
   });
 });
+
+describe('ClientIdentity under random events', () => {
+  it('never throws on events with fields of the wrong type', () => {
+    let s = 0x1234567;
+    const rnd = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 2 ** 32);
+    const junk = () => [undefined, null, 0, 42, '', 'x', '198.18.0.5', MAC, {}, [], { mac: 5 }, new URLSearchParams('mac=01-52-54-00-12-34-56'), true][Math.floor(rnd() * 13)];
+    const kinds = ['dhcp.ack', 'dhcp.offer', 'dhcp.release', 'http.start', 'tftp.start', 'nbd.connect'] as const;
+    const { id } = setup({ arp: ARP(['198.18.0.5 0x1 0x2 52:54:00:12:34:56 * br0']) });
+    for (let i = 0; i < 5000; i++) {
+      const e = { ts: 't', kind: kinds[Math.floor(rnd() * kinds.length)]!, client: junk(), ip: junk(), query: junk(), leaseSeconds: junk() } as unknown as TimelineEvent;
+      expect(() => id.attribute(e)).not.toThrow();
+    }
+    expect(id.resolve('198.18.0.5')).toMatch(/^[0-9a-f:]{17}$/);
+  });
+});

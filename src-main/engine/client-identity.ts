@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { normalizeMac, type TimelineEvent } from '../shared/timeline-event.ts';
+import { canonicalMac } from './timeline/event-details.ts';
 import { parseProcNetArp } from './neighbour-table.ts';
 
 /**
@@ -108,8 +109,8 @@ export class ClientIdentity {
    * a live one from a more trusted source. Returns whether the table changed.
    */
   learn(ip: string, mac: string, source: IdentitySource, ttlMs = this.ttlMs): boolean {
-    const norm = normalizeMac(mac);
-    if (!norm || !IPV4_RE.test(ip) || ip === '0.0.0.0') return false;
+    const norm = canonicalMac(mac);
+    if (!norm || typeof ip !== 'string' || !IPV4_RE.test(ip) || ip === '0.0.0.0') return false;
     const now = this.now();
     const old = this.entries.get(ip);
     if (old && old.expiresAt > now && RANK[old.source] > RANK[source] && old.mac !== norm) return false;
@@ -121,7 +122,7 @@ export class ClientIdentity {
 
   forget(ip: string, mac?: string): void {
     const e = this.entries.get(ip);
-    if (e && (!mac || e.mac === normalizeMac(mac))) this.entries.delete(ip);
+    if (e && (!mac || e.mac === canonicalMac(mac))) this.entries.delete(ip);
   }
 
   clear(): void {
@@ -143,6 +144,7 @@ export class ClientIdentity {
 
   /** The MAC for `ip`: learned mappings first, then the neighbour table (re-read when stale). */
   resolve(ip: string): string | undefined {
+    if (typeof ip !== 'string') return undefined;
     const learned = this.lookup(ip);
     if (learned) return learned.mac;
     if (!IPV4_RE.test(ip)) return undefined;
@@ -156,9 +158,9 @@ export class ClientIdentity {
   /** Learns what an event tells about IP ↔ MAC (DHCP exchanges, iPXE's `mac=` parameter). */
   learnFromEvent(event: TimelineEvent): void {
     const ip = event.ip;
-    if (!ip) return;
+    if (typeof ip !== 'string' || !ip) return;
     if (DHCP_LEARN_KINDS.has(event.kind)) {
-      const mac = normalizeMac(event.client);
+      const mac = canonicalMac(event.client);
       if (!mac) return;
       const lease = event['leaseSeconds'];
       const ttl = typeof lease === 'number' && lease > 0 ? lease * 1000 : this.ttlMs;
@@ -166,7 +168,7 @@ export class ClientIdentity {
       return;
     }
     if (event.kind === 'dhcp.release') {
-      this.forget(ip, normalizeMac(event.client));
+      this.forget(ip, canonicalMac(event.client));
       return;
     }
     const get = queryGetter(event);
@@ -181,9 +183,9 @@ export class ClientIdentity {
    */
   attribute(event: TimelineEvent): TimelineEvent {
     this.learnFromEvent(event);
-    if (normalizeMac(event.client)) return event;
+    if (canonicalMac(event.client)) return event;
     const get = queryGetter(event);
-    const mac = (get && macFromQuery(get)) ?? (event.ip ? this.resolve(event.ip) : undefined);
+    const mac = (get && macFromQuery(get)) ?? (typeof event.ip === 'string' && event.ip ? this.resolve(event.ip) : undefined);
     return mac ? { ...event, client: mac } : event;
   }
 

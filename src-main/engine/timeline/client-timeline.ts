@@ -1,7 +1,7 @@
 import type { ClientDetail, ClientStage, ClientSummary, Firmware } from '../../shared/api.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { stallHint, type StallHint } from '../../shared/stall-hints.ts';
-import { normalizeMac, type TimelineEvent } from '../../shared/timeline-event.ts';
+import type { TimelineEvent } from '../../shared/timeline-event.ts';
 import { lookupMacVendor } from '../mac-vendor.ts';
 import { BoundedEventList } from './bounded-event-list.ts';
 import { archCodeFromVendorClass, archFromCode, firmwareFromPlatform, firmwareFromString } from './client-arch.ts';
@@ -132,13 +132,15 @@ export class ClientTimeline {
    * machine that is not network-booting).
    */
   ingest(event: TimelineEvent): ClientSummary | undefined {
-    if (NON_CLIENT_KINDS.has(event.kind)) return undefined;
+    if (typeof event?.kind !== 'string' || !event.kind.includes('.') || NON_CLIENT_KINDS.has(event.kind)) return undefined;
     const mac = canonicalMac(event.client) ?? (event.ip ? canonicalMac(this.resolveMac?.(event.ip)) : undefined);
     if (!mac) return undefined;
     let rec = this.clients.get(mac);
     if (event['source'] === GENERATED) return rec && this.summary(rec);
     const now = this.clock.now();
     const t = eventTime(event, now);
+    // A malformed time is replaced by the receipt time, so first/last seen always parse.
+    if (t !== Date.parse(event.ts)) event = { ...event, ts: new Date(t).toISOString() };
     if (!rec) {
       if (!isNetbootEvidence(event)) return undefined;
       rec = this.create(mac, event, t);
@@ -161,7 +163,7 @@ export class ClientTimeline {
   }
 
   get(mac: string): ClientDetail | null {
-    const key = normalizeMac(mac);
+    const key = canonicalMac(mac);
     const rec = key ? this.clients.get(key) : undefined;
     return rec ? { ...this.summary(rec), events: rec.events.toArray() } : null;
   }

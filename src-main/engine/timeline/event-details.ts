@@ -72,6 +72,8 @@ export function isPxe(event: TimelineEvent): boolean | undefined {
 const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 
 /** normalizeMac with a fast path for the spelling the servers already use (every event passes here). */
-export function canonicalMac(raw: string | undefined | null): string | undefined {
-  return typeof raw === 'string' && raw.length === 17 && CANONICAL_MAC.test(raw) ? raw : normalizeMac(raw);
+export function canonicalMac(raw: unknown): string | undefined {
+  // Events are open records: a client field of another type is no MAC (and must not throw).
+  if (typeof raw !== 'string') return undefined;
+  return raw.length === 17 && CANONICAL_MAC.test(raw) ? raw : normalizeMac(raw);
 }
