@@ -12,10 +12,12 @@ import { buildRenderer } from './support/build-renderer.ts';
 import { dropFiles } from './support/drop-files.ts';
 import { launchChromium, type Chromium } from './support/chromium.ts';
 import { freeTcpPort, freeUdpPort } from './support/free-port.ts';
+import { httpText, stalledDownload } from './support/loopback-client.ts';
 import { makeTinyArchiso } from './support/tiny-archiso.ts';
 
 const run = promisify(execFile);
 const MAC = '52:54:00:12:34:56';
+const STUCK_MAC = '00:1e:67:9a:0b:11';
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/ui');
 
 // The engine sees loopback only: whatever the test clicks, no server can bind a real interface,
@@ -28,6 +30,7 @@ const LOOPBACK: NetInterfaceInfo = {
 describe('the headless web UI in Chromium, over the real engine', () => {
   let work: string;
   let iso: string;
+  let bigIso: string;
   let engine: Engine;
   let host: HeadlessHost;
   let browser: Chromium;
@@ -39,7 +42,9 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     work = await mkdtemp(join(tmpdir(), 'bootcast-ui-'));
     await mkdir(SHOTS, { recursive: true });
     iso = join(work, 'tiny-arch.iso');
-    const [rendererDir] = await Promise.all([buildRenderer(), makeTinyArchiso(iso)]);
+    bigIso = join(work, 'big-arch.iso');
+    // The second image's root file system is large enough that a paused reader leaves most of it unsent.
+    const [rendererDir] = await Promise.all([buildRenderer(), makeTinyArchiso(iso), makeTinyArchiso(bigIso, { rootfsBytes: 64 << 20, version: '2026.12.01' })]);
     engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => [LOOPBACK] });
     // DHCP ports are set too (high, unused) although DHCP stays off: nothing may touch 67/4011.
     Object.assign(ports, { dhcp: await freeUdpPort(), proxyDhcp: await freeUdpPort(), tftp: await freeUdpPort(), http: await freeTcpPort(), nbd: await freeTcpPort() });
@@ -154,6 +159,36 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; client?: string });
     expect(lines.some((l) => l.kind === 'boot.script' && l.client === MAC)).toBe(true);
     await shot('06-log');
+  });
+
+  it('adds an image by its path on the server, and shows a machine stuck mid-download with a plain reason', async () => {
+    await page.getByTestId('nav-images').click();
+    await page.getByTestId('path-input').fill(bigIso);
+    await page.getByTestId('path-add').click();
+    const card = page.locator('[data-image-card]', { hasText: 'Arch Linux 2026.12.01' });
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('image-status').innerText()).toContain('Ready to boot');
+    const big = (await engine.call('images.list', undefined)).find((i) => i.path === bigIso)!;
+
+    // A second machine (another source address) asks for its script, then its download stops.
+    await httpText(`http://127.0.0.1:${ports.http}/boot.ipxe?mac=${STUCK_MAC}&platform=pcbios&arch=x86_64`, '127.0.0.2');
+    const download = await stalledDownload(`http://127.0.0.1:${ports.http}/images/${big.id}/arch/x86_64/airootfs.sfs`, '127.0.0.2', 1 << 20);
+    try {
+      await page.getByTestId('nav-clients').click();
+      const row = page.locator(`[data-testid="client-row"][data-mac="${STUCK_MAC}"]`);
+      await row.waitFor();
+      expect(await row.innerText()).toContain('127.0.0.2');
+      // The engine waits for the transfer to stay still before calling it stuck.
+      await expect.poll(() => row.getByTestId('client-stage').innerText(), { timeout: 45_000, interval: 500 }).toBe('Stuck');
+      const hint = page.locator('[data-testid="client-stalled-hint"]');
+      expect(await hint.innerText()).toMatch(/download of \S*airootfs\.sfs stopped/);
+      expect(await page.locator('h1').innerText()).toContain('1 stuck');
+      await row.click();
+      await page.getByTestId('client-timeline').locator('[data-kind="client.stalled"]').waitFor();
+      await shot('08-machine-stuck');
+    } finally {
+      download.abort();
+    }
   });
 
   it('catches up with everything that changed while the host was away', async () => {
