@@ -368,4 +368,28 @@ describe('DhcpServer conflict watch', () => {
     expect(seen.message).toMatch(/another DHCP server \(127\.0\.0\.2\) is handing out addresses/);
     expect(watcher.events.offer).toEqual([]);
   });
+
+  it('notices, without probing, another server\'s OFFER broadcast to some client on the network', async () => {
+    const watcher = await startServer({ conflictWatch: { passive: true, probeIntervalMs: 0 } });
+    const conflict = new Promise<DhcpServerEvents['conflict']>((resolve) => watcher.server.events.on('conflict', resolve));
+    const foreign = await startServer({ serverAddress: '127.0.0.2', clientPort: watcher.server.ports.watch!, range: { first: '127.0.0.220', last: '127.0.0.221' } });
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid: nextXid() }), foreign.port, '127.0.0.2');
+    expect(await conflict).toMatchObject({ serverId: '127.0.0.2', via: 'passive', offeredAddress: '127.0.0.220' });
+  });
+
+  it('ignores foreign answers to other clients when passive watching is off', async () => {
+    const watcher = await startServer({ conflictWatch: { passive: false, probeIntervalMs: 3_600_000 } });
+    const foreign = await startServer({ serverAddress: '127.0.0.2', clientPort: watcher.server.ports.watch!, range: { first: '127.0.0.220', last: '127.0.0.221' } });
+    // The watcher's own first probe (sent at start) went to a port nobody else serves; the
+    // foreign server answers only this stranger, whose OFFER the watcher hears and must not report.
+    const xid = nextXid();
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid }), foreign.port, '127.0.0.2');
+    await expect.poll(() => foreign.events.offer.length).toBe(1);
+    // The foreign OFFER was queued before the watcher's own broadcast OFFER below (one loopback
+    // queue), so once the test client has that, the watcher has seen the foreign one too.
+    const x2 = nextXid();
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid: x2 }), watcher.port, BCAST);
+    await client.waitFor(DhcpTestClient.reply(x2, T.OFFER));
+    expect(watcher.events.conflict).toEqual([]);
+  });
 });

@@ -162,7 +162,7 @@ describe.skipIf(!lab.ok)('DHCP interop in network namespaces', () => {
     expect(udhcpc).toMatch(/UDHCPC bound ip=198\.18\.0\.15[1-5] boot_file=ipxe\.efi/);
   });
 
-  it('with dnsmasq already serving, auto picks proxy mode and a PXE client sees both answers and the 4011 exchange', async () => {
+  it('with dnsmasq already serving, auto picks proxy mode, a PXE client sees both answers and the 4011 exchange, and full mode would warn', async () => {
     const dnsmasq = net.spawn(rtr, 'dnsmasq', [
       '--no-daemon', '--conf-file=/dev/null', '--port=0', '--interface=r0', '--bind-interfaces', '--user=root', '--no-ping',
       '--dhcp-range=198.18.0.160,198.18.0.200,255.255.255.0,1h', `--dhcp-leasefile=${join(tmp, 'dnsmasq.leases')}`, `--pid-file=${join(tmp, 'dnsmasq.pid')}`,
@@ -189,6 +189,11 @@ describe.skipIf(!lab.ok)('DHCP interop in network namespaces', () => {
     expect(udhcpc).toMatch(/UDHCPC bound ip=198\.18\.0\.(1[6-9]\d|200) serverid=198\.18\.0\.254/);
     await expect.poll(() => server.of('ignored').map((i) => i.reason), { timeout: 5000 }).toContainEqual(expect.stringMatching(/not a PXE client \(vendor class udhcp/));
     await stop(server);
+
+    // Forced into full mode next to dnsmasq, Bootcast's periodic probe finds dnsmasq and warns.
+    const full = await startBootcast({ mode: 'full', serverAddress: '198.18.0.1', prefixLength: 24, range: { first: '198.18.0.100', last: '198.18.0.110' }, conflictWatch: { passive: true, probeIntervalMs: 500 } });
+    await expect.poll(() => full.of('conflict')[0], { timeout: 10_000 }).toMatchObject({ serverId: '198.18.0.254', via: 'probe', offeredAddress: expect.stringMatching(/^198\.18\.0\.(1[6-9]\d|200)$/) });
+    await stop(full);
     dnsmasq.kill('SIGTERM');
   });
 });

@@ -51,8 +51,12 @@ export interface DhcpServerOptions {
    */
   ipxeSkipProxyDhcpWait?: boolean;
   /**
-   * Full mode: keep watching for another DHCP server. `passive` listens on the client port for
-   * foreign OFFER/ACK broadcasts; `probeIntervalMs` sends our own DISCOVER that often (0 = never).
+   * Full mode: keep watching for another DHCP server. Both ways listen on the client port (68)
+   * with a wildcard + address-bound socket pair, SO_REUSEADDR, so a DHCP client of this machine
+   * keeps working (its own socket is address-bound or raw in every common implementation).
+   * `passive` (default true) reports any foreign OFFER/ACK broadcast seen on the chosen network
+   * (source or offered address inside the subnet); `probeIntervalMs` (default 60 s, 0 = never)
+   * sends our own DISCOVER, since a server that unicasts its answers is invisible otherwise.
    */
   conflictWatch?: { passive?: boolean; probeIntervalMs?: number };
   now?: () => number;
@@ -197,14 +201,14 @@ export class DhcpServer {
     const passive = this.opts.conflictWatch?.passive ?? true;
     const interval = this.opts.conflictWatch?.probeIntervalMs ?? 60_000;
     if (!passive && interval <= 0) return;
+    // Answers to the probe come back as broadcasts, so the wildcard socket is needed either way;
+    // without `passive` only answers to our own probes count.
     this.watch = new DhcpSocketPair({
       address: this.opts.serverAddress,
-      // Without passive listening only the address-bound socket is opened: probe answers come
-      // back as broadcasts though, so the wildcard socket is what makes the probe useful.
-      listenAddress: passive || interval > 0 ? listenAddress : this.opts.serverAddress,
+      listenAddress,
       port: this.r.clientPort,
       service: 'DHCP conflict watch',
-      onMessage: (data, from) => this.onWatchPacket(data, from),
+      onMessage: (data, from) => this.onWatchPacket(data, from, passive),
       onError: (err) => this.events.emit('warning', { message: `DHCP conflict watch: ${err.message}` }),
     });
     try {
@@ -229,12 +233,13 @@ export class DhcpServer {
     }
   }
 
-  private onWatchPacket(data: Uint8Array, from: RemoteInfo): void {
+  private onWatchPacket(data: Uint8Array, from: RemoteInfo, passive: boolean): void {
     if (from.address === this.opts.serverAddress) return;
     const answer = answerFrom(data, from, null);
     if (!answer || answer.serverId === this.opts.serverAddress) return;
     const xid = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4);
     const ours = this.probeXids.has(xid);
+    if (!ours && !passive) return;
     const onThisNetwork = ours || inSubnet(from.address, this.opts.serverAddress, this.r.prefixLength) || inSubnet(answer.offeredAddress, this.opts.serverAddress, this.r.prefixLength);
     if (!onThisNetwork || answer.offeredAddress === '0.0.0.0') return; // a proxyDHCP server gives no addresses: no conflict
     this.reportConflict(answer.serverId, from.address, answer.offeredAddress, ours ? 'probe' : 'passive');
