@@ -321,6 +321,56 @@ describe('TftpServer', () => {
     expect(source.calls).toEqual([{ path: '/small.bin', ctx: { protocol: 'tftp', remoteAddress: '127.0.0.1' } }]);
   });
 
+  it('retransmits only when the injected clock says the timeout has passed', async () => {
+    let now = 0;
+    const timers: Array<{ at: number; fn: () => void }> = [];
+    const clock = {
+      now: () => now,
+      setTimeout: (fn: () => void, ms: number) => {
+        const t = { at: now + ms, fn };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (t: unknown) => {
+        const i = timers.indexOf(t as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const advance = (ms: number) => {
+      now += ms;
+      for (const t of timers.filter((x) => x.at <= now)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+    };
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 2 });
+    const c = await client();
+    c.send(rrq('small.bin'), server.port);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
+    advance(999);
+    expect(await c.next(100)).toBeUndefined();
+    advance(1);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
+    advance(1000);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
+    advance(1000);
+    expect((await c.expect()).packet).toMatchObject({ op: 'ERROR' });
+    expect(server.stats()).toMatchObject({ failed: 1, retransmits: 2 });
+  });
+
+  it('rate-limits transfer.progress by the injected clock', async () => {
+    let now = 0;
+    const clock = { now: () => (now += 10), setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const { server } = await startServer({ clock, progressIntervalMs: 100 });
+    const progress: number[] = [];
+    server.events.on('transfer.progress', (p) => progress.push(p.bytes));
+    await download(await client(), server.port, 'window.bin');
+    // 13 ACKs, the clock moving 10 ms per reading: far fewer events than ACKs, growing bytes.
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThan(13);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
   it('reports a port already in use as a BindError telling the user what to do', async () => {
     const { server } = await startServer();
     const second = new TftpServer({ address: '127.0.0.1', port: server.port, source: new DirSource(dir) });

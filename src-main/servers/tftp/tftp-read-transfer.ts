@@ -224,9 +224,8 @@ export class TftpReadTransfer {
   }
 
   private sendData(index: number, block: Uint8Array): void {
-    this.o.socket.send([encodeDataHeader(index & 0xffff), block], this.o.remotePort, this.o.remoteAddress, (err) => {
-      if (err) this.finish('failed', `send failed: ${err.message}`);
-    });
+    // No per-packet callback: a send error surfaces as the socket's 'error' event, which ends the transfer.
+    this.o.socket.send([encodeDataHeader(index & 0xffff), block], this.o.remotePort, this.o.remoteAddress);
     this.lastSendAt = this.o.clock.now();
   }
 

@@ -31,6 +31,10 @@ export interface TftpServerOptions {
   readonly clock?: TftpClock;
 }
 
+function literalLookup(address: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  callback(null, address, address.includes(':') ? 6 : 4);
+}
+
 const realClock: TftpClock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -261,7 +265,9 @@ export class TftpServer {
   }
 
   private async bindTransferSocket(): Promise<Socket> {
-    const socket = createSocket({ type: isIPv6(this.o.address) ? 'udp6' : 'udp4' });
+    // Transfer sockets only ever send to the IP literal the request came from; the default
+    // lookup would defer every DATA packet through dns.lookup and a nextTick.
+    const socket = createSocket({ type: isIPv6(this.o.address) ? 'udp6' : 'udp4', lookup: literalLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: this.o.address, port: 0 }, () => {
