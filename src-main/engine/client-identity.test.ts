@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
 import { ClientIdentity, macFromQuery } from './client-identity.ts';
+import { parseProcNetArp } from './neighbour-table.ts';
 
 const MAC = '52:54:00:12:34:56';
 const OTHER = '08:00:27:aa:bb:cc';
@@ -16,9 +17,9 @@ function setup(opts: { arp?: string; ttlMs?: number; maxEntries?: number; device
     maxEntries: opts.maxEntries,
     device: opts.device,
     neighbourRefreshMs: 1000,
-    readNeighbours: () => {
+    neighbours: () => {
       reads++;
-      return arp;
+      return parseProcNetArp(arp);
     },
   });
   return {
@@ -164,7 +165,7 @@ describe('ClientIdentity', () => {
 
   it('keeps working when the neighbour table cannot be read', () => {
     const id = new ClientIdentity({
-      readNeighbours: () => {
+      neighbours: () => {
         throw new Error('EACCES');
       },
     });

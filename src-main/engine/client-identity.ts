@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { normalizeMac, type TimelineEvent } from '../shared/timeline-event.ts';
 import { canonicalMac } from './timeline/event-details.ts';
-import { parseProcNetArp } from './neighbour-table.ts';
+import { readFileSync } from 'node:fs';
+import { parseProcNetArp, platformNeighbourSource, type NeighbourSource } from './neighbour-table.ts';
 
 /**
  * Where an IP → MAC mapping came from, most trusted first: our own DHCP exchange with the
@@ -24,9 +24,12 @@ export interface ClientIdentityOptions {
   ttlMs?: number;
   maxEntries?: number;
   /**
-   * Returns the text of the neighbour table (Linux /proc/net/arp format). Called at most once
-   * per `neighbourRefreshMs`, and only when an IP is not otherwise known.
+   * The host's neighbour (ARP) table; the platform's by default (/proc/net/arp on Linux,
+   * `arp -a` in the background elsewhere). Consulted at most once per `neighbourRefreshMs`,
+   * and only for an address not otherwise known.
    */
+  neighbours?: NeighbourSource;
+  /** Older form of `neighbours`: returns /proc/net/arp-format text. */
   readNeighbours?: () => string;
   neighbourRefreshMs?: number;
   /** Only trust neighbour entries on this interface (the PXE interface). */
@@ -85,7 +88,7 @@ export class ClientIdentity {
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
-  private readonly readNeighbours: () => string;
+  private readonly readNeighbours: NeighbourSource;
   private readonly refreshMs: number;
   private readonly device?: string;
   private neighbours = new Map<string, string>();
@@ -95,7 +98,8 @@ export class ClientIdentity {
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.ttlMs ?? 30 * 60_000;
     this.maxEntries = opts.maxEntries ?? 1024;
-    this.readNeighbours = opts.readNeighbours ?? readProcNetArp;
+    const text = opts.readNeighbours;
+    this.readNeighbours = opts.neighbours ?? (text ? () => parseProcNetArp(text()) : platformNeighbourSource());
     this.refreshMs = opts.neighbourRefreshMs ?? 1000;
     this.device = opts.device;
   }
@@ -192,13 +196,13 @@ export class ClientIdentity {
   private refreshNeighbours(now: number): void {
     this.neighboursReadAt = now;
     const next = new Map<string, string>();
-    let text = '';
+    let entries: ReturnType<NeighbourSource> = [];
     try {
-      text = this.readNeighbours();
+      entries = this.readNeighbours();
     } catch {
       // A failing reader only means no fallback: events stay unattributed.
     }
-    for (const n of parseProcNetArp(text)) {
+    for (const n of entries) {
       if (!this.device || n.device === this.device) next.set(n.ip, n.mac);
     }
     this.neighbours = next;

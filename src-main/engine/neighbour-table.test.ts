@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcNetArp } from './neighbour-table.ts';
+import { commandNeighbourSource, parseBsdArp, parseProcNetArp, parseWindowsArp, platformNeighbourSource, procNetArpSource } from './neighbour-table.ts';
 
 const HEADER = 'IP address       HW type     Flags       HW address            Mask     Device\n';
 
@@ -47,12 +47,81 @@ describe('parseProcNetArp', () => {
     // Seeded xorshift: the same thousands of cases every run.
     let s = 0x9e3779b9;
     const rnd = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 2 ** 32);
-    const base = fixtures[0]!.text;
-    for (let i = 0; i < 3000; i++) {
-      const chars = [...base];
-      for (let m = 0; m < 1 + rnd() * 8; m++) chars[Math.floor(rnd() * chars.length)] = String.fromCharCode(Math.floor(rnd() * 128));
-      const out = parseProcNetArp(chars.join(''));
-      for (const n of out) expect(n.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    const cases: [(t: string) => ReturnType<typeof parseProcNetArp>, string][] = [
+      [parseProcNetArp, fixtures[0]!.text],
+      [parseBsdArp, '? (198.18.0.10) at 52:54:0:12:34:56 on en5 ifscope [ethernet]\n? (198.18.0.12) at 0:c:29:a:b:c on br0 [ethernet]\n'],
+      [parseWindowsArp, 'Interface: 198.18.0.1 --- 0xb\r\n  198.18.0.10           52-54-00-12-34-56     dynamic\r\n'],
+    ];
+    for (const [parse, base] of cases) {
+      for (let i = 0; i < 2000; i++) {
+        const chars = [...base];
+        for (let m = 0; m < 1 + rnd() * 8; m++) chars[Math.floor(rnd() * chars.length)] = String.fromCharCode(Math.floor(rnd() * 128));
+        const out = parse(chars.join(''));
+        for (const n of out) expect(n.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+      }
     }
+  });
+});
+
+describe('parseBsdArp (macOS arp -an)', () => {
+  it('reads complete entries and pads octets BSD arp prints without leading zeros', () => {
+    const text = [
+      '? (198.18.0.10) at 52:54:0:12:34:56 on en5 ifscope [ethernet]',
+      '? (198.18.0.11) at (incomplete) on en5 ifscope [ethernet]',
+      '? (198.18.0.12) at 0:c:29:a:b:c on bridge100 ifscope permanent [bridge]',
+      '? (198.18.3.255) at ff:ff:ff:ff:ff:ff on en5 ifscope [ethernet]',
+      '? (224.0.0.251) at 1:0:5e:0:0:fb on en0 ifscope permanent [ethernet]',
+      'garbage line',
+    ].join('\n');
+    expect(parseBsdArp(text)).toEqual([
+      { ip: '198.18.0.10', mac: '52:54:00:12:34:56', device: 'en5' },
+      { ip: '198.18.0.12', mac: '00:0c:29:0a:0b:0c', device: 'bridge100' },
+    ]);
+  });
+});
+
+describe('parseWindowsArp (arp -a)', () => {
+  it('reads rows under each interface, whatever the display language', () => {
+    const english = [
+      '',
+      'Interface: 198.18.0.1 --- 0xb',
+      '  Internet Address      Physical Address      Type',
+      '  198.18.0.10           52-54-00-12-34-56     dynamic',
+      '  198.18.3.255          ff-ff-ff-ff-ff-ff     static',
+      '  224.0.0.22            01-00-5e-00-00-16     static',
+      '',
+      'Interface: 192.0.2.5 --- 0x4',
+      '  Internet Address      Physical Address      Type',
+      '  192.0.2.1             00-50-56-AA-BB-CC     dynamic',
+      '',
+    ].join('\r\n');
+    expect(parseWindowsArp(english)).toEqual([
+      { ip: '198.18.0.10', mac: '52:54:00:12:34:56', device: '198.18.0.1' },
+      { ip: '192.0.2.1', mac: '00:50:56:aa:bb:cc', device: '192.0.2.5' },
+    ]);
+    const japanese = ['', 'インターフェイス: 198.18.0.1 --- 0xb', '  インターネット アドレス 物理アドレス           種類', '  198.18.0.10           52-54-00-12-34-56     動的', ''].join('\r\n');
+    expect(parseWindowsArp(japanese)).toEqual([{ ip: '198.18.0.10', mac: '52:54:00:12:34:56', device: '198.18.0.1' }]);
+  });
+});
+
+describe('neighbour sources', () => {
+  it('reads /proc/net/arp-format files, and nothing from a missing one', () => {
+    expect(procNetArpSource('/nonexistent/arp')()).toEqual([]);
+    // This machine's own table parses (its entries vary; the call must not throw).
+    expect(Array.isArray(procNetArpSource()())).toBe(true);
+  });
+
+  it('answers from the last command run and refreshes in the background', async () => {
+    const read = commandNeighbourSource('printf', ['? (198.18.0.10) at 52:54:0:12:34:56 on en5 ifscope [ethernet]\\n'], parseBsdArp);
+    expect(read()).toEqual([]);
+    await new Promise<void>((resolve) => {
+      const poll = () => (read().length ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+    expect(read()).toEqual([{ ip: '198.18.0.10', mac: '52:54:00:12:34:56', device: 'en5' }]);
+  });
+
+  it('knows nothing on a platform without a neighbour table reader', () => {
+    expect(platformNeighbourSource('aix')()).toEqual([]);
   });
 });

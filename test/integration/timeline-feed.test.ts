@@ -56,7 +56,7 @@ beforeAll(async () => {
   // The engine classifies from its boot plans; the name-based guess stands in for it here.
   const mapper = new ServerEventMapper({ classify: (_protocol, path) => ({ role: guessFileRole(path), image: path.startsWith('/images/t/') ? 'test.iso' : undefined }) });
   feed = new TimelineFeed({
-    identity: new ClientIdentity({ readNeighbours: () => '' }),
+    identity: new ClientIdentity({ neighbours: () => [] }),
     timeline,
     mapper,
     sinks: [

@@ -15,7 +15,7 @@ const ref: DhcpClientRef = { mac: MAC, xid: 1, arch: 7, archName: 'EFI BC (x86-6
 function setup(sinks: ((e: TimelineEvent) => void)[] = []) {
   const clock = new FakeClock();
   const timeline = new ClientTimeline({ clock });
-  const identity = new ClientIdentity({ now: () => clock.now(), readNeighbours: () => '' });
+  const identity = new ClientIdentity({ now: () => clock.now(), neighbours: () => [] });
   const errors: unknown[] = [];
   const feed = new TimelineFeed({ identity, timeline, mapper: new ServerEventMapper({ now: () => clock.now() }), sinks, onSinkError: (e) => errors.push(e) });
   return { clock, timeline, feed, errors };
