@@ -121,6 +121,18 @@ describe('DhcpServer in full mode', () => {
     expect(readOption(ack.options, Opt.bootfileName)).toBe(long);
   });
 
+  it('warns instead of answering when the reply cannot fit the client\'s maximum message size', async () => {
+    const { server, port, events } = await startServer({ bootPolicy: () => ({ bootFile: `http://${SERVER}/${'y'.repeat(100)}`, serverName: 'z'.repeat(63) }) });
+    const xid = nextXid();
+    // 576 bytes allowed, file and sname both hold boot information, and the 250-byte relay
+    // option that must be echoed leaves no room for the rest.
+    const relayInfo = Uint8Array.from([1, 248, ...new Uint8Array(248)]);
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid, userClass: ['iPXE'], vendorClass: BIOS_PXE, extra: [[57, Uint8Array.of(2, 64)], [82, relayInfo]] }), port, BCAST);
+    await expect.poll(() => events.warning.length).toBe(1);
+    expect(events.warning[0]!.message).toMatch(/^reply to 52:54:00:00:10:[0-9a-f]{2} \(xid \d+\) not sent: options need \d+ bytes but the receiver accepts 576 and file\/sname are in use; shorten the boot URL$/);
+    expect(server.stats()).toMatchObject({ sendErrors: 1, malformed: 0 });
+  });
+
   it('gives a plain (non-PXE) client an address and no boot information', async () => {
     const { port } = await startServer();
     const xid = nextXid();

@@ -562,7 +562,16 @@ export class DhcpServer {
     } catch {
       maxLength = undefined; // a bad option 57 only means we assume the 576-byte default
     }
-    const bytes = encodeDhcpPacket(reply, maxLength === undefined ? {} : { maxLength: Math.min(maxLength, 1472) });
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeDhcpPacket(reply, maxLength === undefined ? {} : { maxLength: Math.min(maxLength, 1472) });
+    } catch (err) {
+      if (!(err instanceof DhcpCodecError)) throw err;
+      // Our reply, not the request, is at fault (e.g. a boot URL too long for a 576-byte client).
+      this.counters.sendErrors++;
+      this.events.emit('warning', { message: `reply to ${macOf(request)} (xid ${request.xid}) not sent: ${err.message}; shorten the boot URL` });
+      return;
+    }
     this.counters.sent++;
     via.send(bytes, port, address).catch((err: Error) => {
       this.counters.sendErrors++;
