@@ -134,4 +134,16 @@ describe('the machines screen', () => {
     await settle();
     expect(api.listenerCount('timeline.event')).toBe(base);
   });
+
+  it('words a stuck row in Japanese with the figures from its stall event', async () => {
+    const wrapper = await mountHydrated();
+    const { useUiStore } = await import('../stores/ui.ts');
+    useUiStore().locale = 'ja';
+    api.emit('timeline.event', { ts: at(30_000), kind: 'client.stalled', client: MAC, code: 'transfer-stalled', params: { path: '/images/arch/airootfs.sfs', percent: 37, seconds: 20 } });
+    api.emit('clients.updated', client(MAC, { stage: 'stalled', lastStage: 'live', stalledCode: 'transfer-stalled', stalledHint: 'The download of /images/arch/airootfs.sfs stopped at 37 % 20 s ago.' }));
+    await settle();
+    const hint = wrapper.find('[data-testid="client-stalled-hint"]').text();
+    expect(hint).toContain('停滞した段階：システム稼働中');
+    expect(hint).toContain('37% で止まっています（20 秒間）');
+  });
 });
