@@ -273,6 +273,24 @@ describe('HttpServer', () => {
     expect(log.some(([n, p]) => n === 'request.error' && /image library unavailable/.test((p as { message: string }).message))).toBe(true);
   });
 
+  it('rate-limits request.progress by the injected clock and reports growing byte counts', async () => {
+    let now = 0;
+    const source: FileSource = {
+      async resolve() {
+        return { size: 64 * 65536, createReadStream: () => Readable.from(Array.from({ length: 64 }, () => Buffer.alloc(65536))) };
+      },
+    };
+    const { server } = await startServer({ source, now: () => (now += 10), progressIntervalMs: 100 });
+    const progress: number[] = [];
+    server.events.on('request.progress', (p) => progress.push(p.bytes));
+    const r = await get(server.port, '/x');
+    expect(r.body.byteLength).toBe(64 * 65536);
+    // 64 chunks, 10 ms of clock per chunk, one event per 100 ms: a handful, not one per chunk.
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.length).toBeLessThan(16);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
   it('reports a port already in use as a BindError telling the user what to do', async () => {
     const { server } = await startServer();
     const second = new HttpServer({ address: '127.0.0.1', port: server.port, source: new DirSource(dir) });

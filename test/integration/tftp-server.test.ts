@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TftpOption } from '../../src-main/protocol/tftp/tftp-packet.ts';
+import { createSocket } from 'node:dgram';
+import { encodeTftpPacket, type TftpOption } from '../../src-main/protocol/tftp/tftp-packet.ts';
 import type { FileSource } from '../../src-main/servers/file-source.ts';
 import type { TftpServerEvents, TftpTransferDone } from '../../src-main/servers/tftp/tftp-events.ts';
 import { TftpServer, type TftpServerOptions } from '../../src-main/servers/tftp/tftp-server.ts';
@@ -57,6 +58,31 @@ async function client() {
   const c = await TftpRawClient.open();
   clients.push(c);
   return c;
+}
+
+/** Timers that fire only when the test advances time, so retransmission tests never race the machine's load. */
+function fakeClock() {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void }> = [];
+  return {
+    now: () => now,
+    setTimeout: (fn: () => void, ms: number) => {
+      const t = { at: now + ms, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout: (t: unknown) => {
+      const i = timers.indexOf(t as (typeof timers)[number]);
+      if (i >= 0) timers.splice(i, 1);
+    },
+    advance(ms: number) {
+      now += ms;
+      for (const t of timers.filter((x) => x.at <= now)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+    },
+  };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -141,10 +167,35 @@ describe('TftpServer', () => {
   it('wraps block numbers from 65535 to 0 on a transfer of more than 65535 blocks', async () => {
     const { server, done } = await startServer();
     const finished = done();
-    const result = await download(await client(), server.port, 'rollover.bin', [{ name: 'blksize', value: '8' }], 8);
-    expect(result.blocks.length).toBe(65537);
-    expect(result.blocks.slice(65533, 65537)).toEqual([65534, 65535, 0, 1]);
-    expect(result.data).toEqual(Buffer.from(files['rollover.bin']!));
+    // A bare socket handler instead of the promise-per-packet client: 65,537 packets in one process.
+    const socket = createSocket('udp4');
+    await new Promise<void>((r) => socket.bind({ address: '127.0.0.1', port: 0 }, r));
+    const blocks: number[] = [];
+    const chunks: Buffer[] = [];
+    const ack = (block: number, port: number) => socket.send(encodeTftpPacket({ op: 'ACK', block }), port, '127.0.0.1');
+    const complete = new Promise<void>((resolve) => {
+      socket.on('message', (msg, rinfo) => {
+        const view = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
+        const op = view.getUint16(0);
+        if (op === 6) return ack(0, rinfo.port); // OACK
+        if (op !== 3) return;
+        const block = view.getUint16(2);
+        if (block !== ((blocks.length + 1) & 0xffff)) return; // a timeout retransmission under load
+        blocks.push(block);
+        chunks.push(Buffer.from(msg.subarray(4)));
+        const last = msg.byteLength - 4 < 8;
+        // Windowed (RFC 7440): one ACK per 64 blocks keeps the test to ~1,000 round trips.
+        if (last || blocks.length % 64 === 0) ack(block, rinfo.port);
+        if (last) resolve();
+      });
+    });
+    socket.send(encodeTftpPacket(rrq('rollover.bin', [{ name: 'blksize', value: '8' }, { name: 'windowsize', value: '64' }])), server.port, '127.0.0.1');
+    await complete;
+    socket.close();
+    expect(blocks.length).toBe(65537);
+    expect(blocks.slice(65533, 65537)).toEqual([65534, 65535, 0, 1]);
+    // Buffer.equals, not toEqual: a deep compare of half a megabyte element by element takes seconds.
+    expect(Buffer.concat(chunks).equals(Buffer.from(files['rollover.bin']!))).toBe(true);
     expect(await finished).toMatchObject({ outcome: 'complete', bytes: 65536 * 8 + 5 });
   });
 
@@ -192,7 +243,8 @@ describe('TftpServer', () => {
   });
 
   it('serves a client that goes silent after the OACK and asks again from a new port, then gives up the first transfer after bounded retries', async () => {
-    const { server, done } = await startServer({ timeoutMs: 20, maxRetries: 3 });
+    const clock = fakeClock();
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 3 });
     const doneEvents: TftpTransferDone[] = [];
     server.events.on('transfer.done', (p) => doneEvents.push(p));
     const probe = await client();
@@ -200,25 +252,30 @@ describe('TftpServer', () => {
     expect((await probe.expect()).packet.op).toBe('OACK');
     const real = await download(await client(), server.port, 'small.bin', [{ name: 'tsize', value: '0' }]);
     expect(real.data).toEqual(Buffer.from(files['small.bin']!));
+    await until(() => doneEvents.length === 1);
+    for (let i = 0; i < 4; i++) clock.advance(1000);
     await until(() => doneEvents.length === 2);
-    const abandoned = doneEvents.find((d) => d.outcome === 'abandoned');
-    expect(abandoned?.retransmits).toBe(3);
+    expect(doneEvents.map((d) => d.outcome)).toEqual(['complete', 'abandoned']);
+    expect(doneEvents[1]!.retransmits).toBe(3);
     // The silent client got the OACK once plus exactly maxRetries retransmissions, then an ERROR.
     const received: string[] = [];
-    for (let p = await probe.next(50); p; p = await probe.next(50)) received.push(p.packet.op);
+    for (let p = await probe.next(100); p; p = await probe.next(100)) received.push(p.packet.op);
     expect(received).toEqual(['OACK', 'OACK', 'OACK', 'ERROR']);
   });
 
   it('retransmits an unacknowledged DATA block exactly maxRetries times, then stops with an ERROR', async () => {
-    const { server, done } = await startServer({ timeoutMs: 15, maxRetries: 4 });
+    const clock = fakeClock();
+    const { server, done } = await startServer({ clock, timeoutMs: 1000, maxRetries: 4 });
     const finished = done();
     const c = await client();
     c.send(rrq('small.bin'), server.port);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
+    for (let i = 0; i < 5; i++) clock.advance(1000);
     const outcome = await finished;
     expect(outcome).toMatchObject({ outcome: 'abandoned', retransmits: 4, bytes: 0 });
     const received: string[] = [];
-    for (let p = await c.next(50); p; p = await c.next(50)) received.push(p.packet.op === 'DATA' ? `DATA ${p.packet.block}` : p.packet.op);
-    expect(received).toEqual(['DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'ERROR']);
+    for (let p = await c.next(100); p; p = await c.next(100)) received.push(p.packet.op === 'DATA' ? `DATA ${p.packet.block}` : p.packet.op);
+    expect(received).toEqual(['DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'ERROR']);
   });
 
   it('answers a retransmitted identical RRQ from the same transfer instead of starting a second one', async () => {
@@ -322,38 +379,18 @@ describe('TftpServer', () => {
   });
 
   it('retransmits only when the injected clock says the timeout has passed', async () => {
-    let now = 0;
-    const timers: Array<{ at: number; fn: () => void }> = [];
-    const clock = {
-      now: () => now,
-      setTimeout: (fn: () => void, ms: number) => {
-        const t = { at: now + ms, fn };
-        timers.push(t);
-        return t;
-      },
-      clearTimeout: (t: unknown) => {
-        const i = timers.indexOf(t as (typeof timers)[number]);
-        if (i >= 0) timers.splice(i, 1);
-      },
-    };
-    const advance = (ms: number) => {
-      now += ms;
-      for (const t of timers.filter((x) => x.at <= now)) {
-        timers.splice(timers.indexOf(t), 1);
-        t.fn();
-      }
-    };
+    const clock = fakeClock();
     const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 2 });
     const c = await client();
     c.send(rrq('small.bin'), server.port);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    advance(999);
+    clock.advance(999);
     expect(await c.next(100)).toBeUndefined();
-    advance(1);
+    clock.advance(1);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    advance(1000);
+    clock.advance(1000);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    advance(1000);
+    clock.advance(1000);
     expect((await c.expect()).packet).toMatchObject({ op: 'ERROR' });
     expect(server.stats()).toMatchObject({ failed: 1, retransmits: 2 });
   });
