@@ -22,7 +22,7 @@ import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { Emitter } from '../shared/emitter.ts';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
 import { BootFiles } from './boot-files.ts';
-import { ClientIdentity, readProcNetArp } from './client-identity.ts';
+import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
 import { LogRing } from './log-ring.ts';
@@ -86,7 +86,7 @@ export class Engine implements ApiClient {
     private readonly eventLog: EventLog,
     private readonly nat: NatController,
   ) {
-    this.identity = new ClientIdentity({ readNeighbours: readProcNetArp });
+    this.identity = new ClientIdentity();
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
     const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.classifyPath(path) });
     this.feed = new TimelineFeed({
@@ -362,7 +362,8 @@ export class Engine implements ApiClient {
           mode,
           serverAddress: addr.address,
           prefixLength: addr.prefixLength,
-          broadcastAddress: broadcast,
+          // broadcastAddress left to DhcpServer: 255.255.255.255 from the address-bound socket on
+          // Linux (EDK2 ignores offers to a subnet-directed broadcast), see DhcpSocketPair.
           port: s.ports.dhcp,
           proxyPort: s.ports.proxyDhcp,
           range: s.range,
@@ -435,6 +436,9 @@ export class Engine implements ApiClient {
       menuTimeoutSec: this.settings.menuTimeoutSec,
       nbdPort: this.settings.ports.nbd,
     });
+    // What the timeline needs to judge the next step: a menu waits menuTimeoutSec for the
+    // technician; a sanboot plan fetches no root filesystem after its "kernel".
+    const only = images.length === 1 ? images[0] : undefined;
     this.feed.push({
       ts: new Date().toISOString(),
       kind: 'boot.script',
@@ -443,17 +447,18 @@ export class Engine implements ApiClient {
       platform: q.platform,
       buildarch: q.buildarch,
       images: images.map((i) => i.id),
-      ...(images.length === 1 ? { image: images[0]!.id } : {}),
+      ...(only ? { image: only.id, plan: only.plan?.id, via: only.plan?.via, expectsLive: only.plan?.via === 'http' || only.plan?.via === 'nbd' } : { menuTimeoutSec: this.settings.menuTimeoutSec }),
     });
     return script;
   }
 
   /** Tags transfer events with the image and the file's role in that image's boot plan. */
-  private classifyPath(path: string): { image?: string; role?: 'kernel' | 'initrd' | 'rootfs' } | undefined {
+  private classifyPath(path: string): { image?: string; role?: 'kernel' | 'initrd' | 'rootfs' | 'iso' } | undefined {
     const target = parseImageUrlPath(path.split('?')[0]!);
     if (!target) return undefined;
     const img = this.library.get(target.imageId);
-    if (!img || 'wholeImage' in target) return { image: target.imageId };
+    if ('wholeImage' in target) return { image: target.imageId, role: 'iso' };
+    if (!img) return { image: target.imageId };
     const plan = ImageLibrary.selectedPlan(img.info);
     const inner = target.innerPath.toLowerCase();
     if (plan?.kernel?.toLowerCase() === inner) return { image: target.imageId, role: 'kernel' };
