@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,74 @@ interface Result {
   tool: string;
   server: string;
   seconds: number[];
+  /** Server CPU seconds (user + system) per run: independent of how busy the machine is. */
+  cpu: number[];
+}
+
+/** CPU seconds of our own process (the in-process NbdServer, incl. libuv's pread threads). */
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * CPU time of nbd-server: it daemonizes and forks a multi-threaded child per connection, so
+ * neither the spawn's rusage nor the daemon's cutime sees it all. A cpuacct cgroup (v1) or a v2
+ * cgroup (cpu.stat usage_usec) that the daemon starts in counts every descendant exactly; without
+ * one (no root, read-only /sys) the column is left out.
+ */
+class CgroupCpuMeter {
+  private constructor(
+    readonly dir: string,
+    private readonly read: () => number,
+  ) {}
+
+  static create(name: string): CgroupCpuMeter | null {
+    const candidates: Array<[string, (dir: string) => number]> = [
+      ['/sys/fs/cgroup/cpuacct', (dir) => Number(readFileSync(join(dir, 'cpuacct.usage'), 'utf8')) / 1e9],
+      ['/sys/fs/cgroup', (dir) => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'utf8'))?.[1]) / 1e6],
+    ];
+    for (const [root, read] of candidates) {
+      const isV2 = root === '/sys/fs/cgroup';
+      if (!existsSync(join(root, isV2 ? 'cgroup.controllers' : 'cpuacct.usage'))) continue;
+      const dir = join(root, name);
+      try {
+        mkdirSync(dir);
+        const meter = new CgroupCpuMeter(dir, () => read(dir));
+        meter.seconds();
+        return meter;
+      } catch {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // never created
+        }
+      }
+    }
+    return null;
+  }
+
+  seconds(): number {
+    return this.read();
+  }
+
+  /** A command line that joins this cgroup before exec'ing `cmd`. */
+  wrap(cmd: string, args: string[]): [string, string[]] {
+    return ['sh', ['-c', `echo $$ > ${this.dir}/cgroup.procs && exec "$0" "$@"`, cmd, ...args]];
+  }
+
+  async remove(): Promise<void> {
+    // The daemon's children take a moment to exit after SIGTERM; an occupied cgroup cannot be removed.
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(this.dir);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    console.error(`could not remove cgroup ${this.dir}; remove it with rmdir once nbd-server has exited`);
+  }
 }
 
 function run(cmd: string, args: string[], timeoutMs = 180_000): Promise<void> {
@@ -115,6 +183,7 @@ async function main(): Promise<void> {
   const source = join(dir, 'image.iso');
   const pidFile = join(dir, 'nbd-server.pid');
   let ours: NbdServer | undefined;
+  let refCpu: CgroupCpuMeter | null = null;
   const killReference = () => {
     try {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -148,7 +217,8 @@ async function main(): Promise<void> {
     const refPort = await freePort();
     const conf = join(dir, 'nbd-server.conf');
     await writeFile(conf, `[generic]\n    listenaddr = ${HOST}\n    port = ${refPort}\n    allowlist = true\n[${EXPORT}]\n    exportname = ${source}\n    readonly = true\n`);
-    await run('nbd-server', ['-C', conf, '-p', pidFile]);
+    refCpu = CgroupCpuMeter.create(`bootcast-nbd-bench-${process.pid}`);
+    await run(...(refCpu ? refCpu.wrap('nbd-server', ['-C', conf, '-p', pidFile]) : (['nbd-server', ['-C', conf, '-p', pidFile]] as [string, string[]])));
     await waitForPort(refPort, 10_000);
 
     const servers = [
@@ -173,16 +243,22 @@ async function main(): Promise<void> {
       },
     ];
     const results: Result[] = [];
-    for (const s of scenarios) for (const srv of servers) results.push({ tool: s.tool, server: srv.name, seconds: [] });
+    for (const s of scenarios) for (const srv of servers) results.push({ tool: s.tool, server: srv.name, seconds: [], cpu: [] });
     for (let round = 0; round < rounds; round++) {
       for (const s of scenarios) {
         // Alternate who goes first so neither always meets a warmer or busier machine.
         const order = round % 2 === 0 ? servers : [...servers].reverse();
         for (const srv of order) {
           const [cmd, args] = s.args(srv.uri);
+          const cpuOf = () => (srv.name === 'nbd-server' ? (refCpu?.seconds() ?? NaN) : ownCpuSeconds());
+          const cpuBefore = cpuOf();
           const secs = await timed(cmd, args);
+          if (srv.name === 'nbd-server') await new Promise((r) => setTimeout(r, 200)); // let its per-connection child finish exiting
+          const cpu = cpuOf() - cpuBefore;
           if (s.cleanup) await rm(s.cleanup, { force: true });
-          results.find((r) => r.tool === s.tool && r.server === srv.name)!.seconds.push(secs);
+          const result = results.find((r) => r.tool === s.tool && r.server === srv.name)!;
+          result.seconds.push(secs);
+          result.cpu.push(cpu);
         }
       }
     }
@@ -203,11 +279,21 @@ async function main(): Promise<void> {
       const cell = (r: Result) => `${mbps(best(r.seconds)).toFixed(0)} / ${mbps(median(r.seconds)).toFixed(0)}`;
       console.log(`${s.tool.padEnd(38)} ${cell(b).padStart(21)} ${cell(n).padStart(23)}  ${ratioBest.toFixed(2)}× / ${ratioMedian.toFixed(2)}×`);
     }
-    for (const r of results) console.log(`  runs ${r.server.padEnd(10)} ${r.tool.padEnd(38)} ${r.seconds.map((x) => mbps(x).toFixed(0)).join(' ')}`);
+    console.log(`\nserver CPU seconds per GiB served (median; lower is better; hardly affected by other load)`);
+    console.log(`bootcast: process.cpuUsage() (incl. libuv's pread threads); nbd-server: ${refCpu ? `cgroup ${refCpu.dir}` : 'not measured (no writable cgroup)'}`);
+    const perGiB = (r: Result) => median(r.cpu) / (sizeMiB / 1024);
+    for (const s of refCpu ? scenarios : []) {
+      const b = results.find((r) => r.tool === s.tool && r.server === 'bootcast')!;
+      const n = results.find((r) => r.tool === s.tool && r.server === 'nbd-server')!;
+      console.log(`${s.tool.padEnd(38)} ${perGiB(b).toFixed(2).padStart(21)} ${perGiB(n).toFixed(2).padStart(23)}  ${(perGiB(n) / perGiB(b)).toFixed(2)}×`);
+    }
+    console.log('');
+    for (const r of results) console.log(`  runs ${r.server.padEnd(10)} ${r.tool.padEnd(38)} MB/s ${r.seconds.map((x) => mbps(x).toFixed(0)).join(' ')}  cpu s ${r.cpu.map((x) => x.toFixed(2)).join(' ')}`);
     const verdict = (x: number) => `${x >= 1 ? 'met' : 'NOT met'} (${x.toFixed(2)}×)`;
     console.log(`\ngoal ≥ 1.00× nbd-server, lowest ratio over clients: best runs ${verdict(worstBest)}, medians ${verdict(worstMedian)}`);
   } finally {
     killReference();
+    await refCpu?.remove();
     await ours?.stop();
     await rm(dir, { recursive: true, force: true });
     if (shmDir !== dir) await rm(shmDir, { recursive: true, force: true });
