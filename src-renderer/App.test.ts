@@ -123,4 +123,13 @@ describe('the app shell', () => {
     expect(wrapper.find('[data-testid="connection-banner"]').text()).toContain('bootcast serve');
     wrapper.unmount();
   });
+
+  it('puts the number of stuck machines in the window title', async () => {
+    const wrapper = mountWithApi(App, api);
+    await settle();
+    api.emit('clients.updated', { mac: '52:54:00:00:00:01', firmware: 'bios', ipxe: false, stage: 'stalled', lastStage: 'dhcp', firstSeen: '2026-11-26T10:00:00Z', lastSeen: '2026-11-26T10:00:10Z', eventCount: 3 });
+    await settle();
+    expect(document.title).toBe('⚠ 1 stuck — Bootcast');
+    wrapper.unmount();
+  });
 });

@@ -101,6 +101,11 @@ export const en = {
   'network.effectiveMode': 'DHCP is running in {mode} mode',
   'network.changeWhileRunning': 'Stop the server to change the interface or DHCP mode.',
   'network.next': 'Next: power on a machine and watch it boot',
+  'network.advanced': 'Advanced',
+  'network.menuTimeout': 'Boot menu wait (seconds, 0 = boot the default at once)',
+  'network.ports': 'Ports (the standard ones are what PXE firmware expects)',
+  'network.save': 'Save',
+  'app.stuckTitle': '⚠ {n} stuck — Bootcast',
   'network.errors': 'Problems',
   'network.warnings': 'Warnings',
 

@@ -103,6 +103,11 @@ export const ja: Record<MessageKey, string> = {
   'network.effectiveMode': 'DHCP は {mode} モードで動作中',
   'network.changeWhileRunning': 'インターフェースや DHCP モードを変えるにはサーバーを停止してください。',
   'network.next': '次へ：マシンの電源を入れて起動を見守る',
+  'network.advanced': '詳細設定',
+  'network.menuTimeout': 'ブートメニューの待ち時間（秒、0 で既定をすぐ起動）',
+  'network.ports': 'ポート（PXE ファームウェアは標準ポートを前提にしています）',
+  'network.save': '保存',
+  'app.stuckTitle': '⚠ {n} 台停滞 — Bootcast',
   'network.errors': '問題',
   'network.warnings': '警告',
 

@@ -91,5 +91,6 @@ export const useServerStore = defineStore('server', () => {
     stop,
     chooseInterface,
     chooseDhcpMode,
+    update,
   };
 });

@@ -95,4 +95,18 @@ describe('the network screen', () => {
     expect(api.calls.find((c) => c.method === 'nat.enable')?.arg).toEqual({ uplink: 'usb0' });
     expect(wrapper.find('[data-testid="nat-state"]').text()).toContain('Sharing through usb0');
   });
+
+  it('saves the menu wait and ports only when asked, and not while serving', async () => {
+    const wrapper = await mountHydrated();
+    await wrapper.find('[data-testid="menu-timeout"]').setValue(0);
+    await wrapper.find('[data-port="http"]').setValue(8080);
+    expect(api.calls.some((c) => c.method === 'server.updateSettings')).toBe(false);
+    await wrapper.find('[data-testid="advanced-settings"] form').trigger('submit');
+    await settle();
+    expect(api.calls.find((c) => c.method === 'server.updateSettings')?.arg).toEqual({ menuTimeoutSec: 0, ports: { dhcp: 67, proxyDhcp: 4011, tftp: 69, http: 8080, nbd: 10809 } });
+    api.emit('server.state', { phase: 'running', services: [], errors: [], warnings: [] });
+    await settle();
+    expect(wrapper.find('[data-testid="menu-timeout"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.find('[data-testid="advanced-save"]').attributes('disabled')).toBeDefined();
+  });
 });
