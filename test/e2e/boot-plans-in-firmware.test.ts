@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src-main/boot/inspect-image.ts';
 import { renderBootScript } from '../../src-main/boot/ipxe-script.ts';
 import { IsoImage } from '../../src-main/iso/iso-image.ts';
-import type { ImageInfo } from '../../src-main/shared/api.ts';
+import type { BootPlan, ImageInfo } from '../../src-main/shared/api.ts';
 
 /**
- * The archiso recipe's HTTP plan, rendered into a boot script, booted by real firmware:
+ * The archiso recipe's HTTP plan and the sanboot fallback, rendered into boot scripts, booted by real firmware:
  * SeaBIOS and OVMF, each with the iPXE ROM QEMU ships (ipxe-qemu), the test ISO's kernel and
  * busybox initramfs printing a marker fetched over HTTP with the parameters it was booted with.
  * Networking is QEMU's user mode with restrict=on: the guest reaches only 10.0.2.100:80, which
@@ -21,6 +21,7 @@ import type { ImageInfo } from '../../src-main/shared/api.ts';
  * initrds over on BIOS and, on UEFI, through `initrd --name` + `initrd=` (the EFI stub loads them
  * "from command line option"), and archiso-style parameters reach the kernel command line intact.
  */
+const SANBOOT: BootPlan = { id: 'sanboot', recipe: 'sanboot', title: 'Whole image as a BIOS disk', via: 'sanboot', initrds: [], firmware: ['bios'] };
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
@@ -39,11 +40,21 @@ beforeAll(async () => {
   } finally {
     await image.close();
   }
+
+  it('sanboots the whole image over HTTP on SeaBIOS: iPXE hooks it as a disk and the image\'s own isolinux boots its kernel from it', async () => {
+    const { serial } = await bootWith('bios', 'sanboot', /BOOTCAST-E2E-INIT/);
+    const tail = serial.slice(-2500);
+    expect(serial, tail).toContain('Booting from SAN device 0x80');
+    expect(serial, tail).toContain('ISOLINUX');
+    // The command line comes from the image's own syslinux.cfg: proof the whole ISO was booted as a disk.
+    expect(serial, tail).toMatch(/BOOTCAST-E2E-INIT BOOT_IMAGE=\/arch\/boot\/x86_64\/vmlinuz-linux archisobasedir=arch archisolabel=BOOTCAST_E2E console=ttyS0/);
+  });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function bootWith(firmware: 'bios' | 'uefi'): Promise<{ serial: string; requests: string[] }> {
-  const tag = firmware;
+function bootWith(firmware: 'bios' | 'uefi', planId = 'http', until = /BOOTCAST-E2E-(OK|FAIL)/): Promise<{ serial: string; requests: string[] }> {
+  const tag = `${firmware}-${planId}`;
+  const plan: BootPlan | undefined = info.plans.find((p) => p.id === planId) ?? (planId === 'sanboot' ? SANBOOT : undefined);
   const scriptPath = join(work, `${tag}.ipxe`);
   const logPath = join(work, `${tag}.requests.log`);
   const serialPath = join(work, `${tag}.serial.log`);
@@ -55,7 +66,7 @@ function bootWith(firmware: 'bios' | 'uefi'): Promise<{ serial: string; requests
       baseUrl: 'http://10.0.2.100',
       serverAddress: '10.0.2.100',
       client: { mac: '52:54:00:12:34:56', platform: firmware === 'bios' ? 'pcbios' : 'efi', buildarch: firmware === 'bios' ? 'i386' : 'x86_64' },
-      images: [{ id: info.id, name: info.distro ?? info.fileName, plans: info.plans, plan: info.plans.find((p) => p.id === 'http')!, arch: 'x86_64' }],
+      images: [{ id: info.id, name: info.distro ?? info.fileName, plans: [...info.plans, SANBOOT], plan: plan!, arch: 'x86_64' }],
       menuTimeoutSec: 1,
       nbdPort: 10809,
     }),
@@ -63,7 +74,17 @@ function bootWith(firmware: 'bios' | 'uefi'): Promise<{ serial: string; requests
   // guestfwd's cmd: takes no arguments with spaces reliably: a wrapper script holds them.
   const wrapper = join(work, `${tag}.fwd.sh`);
   const tsx = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
-  writeFileSync(wrapper, `#!/bin/sh\nexec node --import ${tsx} ${join(ROOT, 'test/support/stdio-image-http.ts')} ${info.id} ${iso} ${scriptPath} ${logPath} 2>>${logPath}.stderr\n`);
+  if (planId === 'sanboot') {
+    // iPXE's HTTP SAN disk reads with HEAD and a Range request per block: busybox httpd in inetd
+    // mode answers those quickly (a process per connection; ours costs a Node start-up each).
+    const docroot = join(work, `${tag}-root`);
+    mkdirSync(join(docroot, 'images'), { recursive: true });
+    symlinkSync(iso, join(docroot, 'images', `${info.id}.iso`));
+    copyFileSync(scriptPath, join(docroot, 'boot.ipxe'));
+    writeFileSync(wrapper, `#!/bin/sh\nexec busybox httpd -i -h ${docroot}\n`);
+  } else {
+    writeFileSync(wrapper, `#!/bin/sh\nexec node --import ${tsx} ${join(ROOT, 'test/support/stdio-image-http.ts')} ${info.id} ${iso} ${scriptPath} ${logPath} 2>>${logPath}.stderr\n`);
+  }
   chmodSync(wrapper, 0o755);
   const args = [
     '-accel', 'tcg', '-cpu', 'max', '-m', '512', '-smp', '1', '-display', 'none', '-vga', 'none', '-monitor', 'none',
@@ -82,7 +103,7 @@ function bootWith(firmware: 'bios' | 'uefi'): Promise<{ serial: string; requests
     const started = Date.now();
     const timer = setInterval(() => {
       const serial = readFileSync(serialPath, 'latin1').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-      if (/BOOTCAST-E2E-(OK|FAIL)/.test(serial) || qemu.exitCode !== null || Date.now() - started > 240_000) {
+      if (until.test(serial) || qemu.exitCode !== null || Date.now() - started > 240_000) {
         clearInterval(timer);
         qemu.kill('SIGKILL');
         resolveBoot({ serial, requests: readFileSync(logPath, 'utf8').split('\n').filter((l) => l) });
@@ -111,4 +132,13 @@ describe('boot plans in real firmware (QEMU user networking, restrict=on)', () =
       ]);
     });
   }
+
+  it('sanboots the whole image over HTTP on SeaBIOS: iPXE hooks it as a disk and the image\'s own isolinux boots its kernel from it', async () => {
+    const { serial } = await bootWith('bios', 'sanboot', /BOOTCAST-E2E-INIT/);
+    const tail = serial.slice(-2500);
+    expect(serial, tail).toContain('Booting from SAN device 0x80');
+    expect(serial, tail).toContain('ISOLINUX');
+    // The command line comes from the image's own syslinux.cfg: proof the whole ISO was booted as a disk.
+    expect(serial, tail).toMatch(/BOOTCAST-E2E-INIT BOOT_IMAGE=\/arch\/boot\/x86_64\/vmlinuz-linux archisobasedir=arch archisolabel=BOOTCAST_E2E console=ttyS0/);
+  });
 });
