@@ -321,6 +321,40 @@ describe('TftpServer', () => {
     expect(log.filter(([name]) => name === 'malformed').length).toBe(3);
   });
 
+  it('survives thousands of mutated packets on the request port and on a transfer port, then still serves', async () => {
+    const { server } = await startServer();
+    const c = await client();
+    c.send(rrq('window.bin'), server.port);
+    const d1 = await c.expect();
+    const fuzzer = await client();
+    let seed = 12345;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
+    const seeds = [
+      encodeTftpPacket(rrq('small.bin', [{ name: 'blksize', value: '1024' }, { name: 'windowsize', value: '4' }])),
+      encodeTftpPacket({ op: 'ACK', block: 1 }),
+      encodeTftpPacket({ op: 'ERROR', code: 8, message: 'x' }),
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const packet = Uint8Array.from(seeds[i % seeds.length]!);
+      for (let e = 0; e < 3; e++) packet[Math.floor(random() * packet.length)] = Math.floor(random() * 256);
+      const cut = packet.subarray(0, Math.max(1, Math.floor(random() * (packet.length + 1))));
+      // The stranger's packets must not disturb the transfer the real client owns.
+      fuzzer.sendRaw(cut, i % 2 === 0 ? server.port : d1.port);
+      // Let the server drain its sockets: an overflowing receive buffer would drop the real client's ACK too.
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 2));
+    }
+    c.send({ op: 'ACK', block: 1 }, d1.port);
+    let next = await c.expect();
+    while (next.packet.op === 'DATA' && next.packet.data.byteLength === 512) {
+      c.send({ op: 'ACK', block: next.packet.block }, d1.port);
+      next = await c.expect();
+    }
+    expect(next.packet).toMatchObject({ op: 'DATA', block: 13 });
+    const after = await download(await client(), server.port, 'small.bin');
+    expect(after.data.byteLength).toBe(1300);
+    expect(server.stats().malformed).toBeGreaterThan(0);
+  });
+
   it('tells a stranger writing to a transfer port "unknown transfer ID" without disturbing the transfer', async () => {
     const { server } = await startServer();
     const c = await client();
