@@ -95,6 +95,7 @@ export interface TftpServerStats {
   /** Transfers that ended in anything but complete or options-probe. */
   readonly failed: number;
   readonly active: number;
+  /** DATA payload bytes clients acknowledged (retransmissions not counted twice). */
   readonly bytesSent: number;
   readonly retransmits: number;
   readonly malformed: number;
