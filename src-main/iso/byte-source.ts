@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { IsoError } from './iso-error.ts';
 
 /**
  * Positioned reads over an image. The file-backed one is what runs; the in-memory one lets the
@@ -15,6 +16,7 @@ export class FileByteSource implements ByteSource {
   private constructor(
     private readonly handle: FileHandle,
     readonly size: number,
+    private readonly path: string,
   ) {}
 
   static async open(path: string): Promise<FileByteSource> {
@@ -24,7 +26,7 @@ export class FileByteSource implements ByteSource {
       // Block devices (an inserted DVD, /dev/sr0) report size 0 from stat; the reader needs a
       // size for its bounds checks, and seeking to the end gives it.
       const size = st.isFile() ? st.size : await endOf(handle);
-      return new FileByteSource(handle, size);
+      return new FileByteSource(handle, size, path);
     } catch (err) {
       await handle.close();
       throw err;
@@ -35,7 +37,14 @@ export class FileByteSource implements ByteSource {
     let done = 0;
     // pread may return short counts (signals, network file systems): loop until full or EOF.
     while (done < target.byteLength) {
-      const { bytesRead } = await this.handle.read(target, done, target.byteLength - done, position + done);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(target, done, target.byteLength - done, position + done));
+      } catch (err) {
+        // EIO from a failing disk, EBADF after close: still an IsoError that names the file.
+        const closed = (err as NodeJS.ErrnoException).code === 'EBADF';
+        throw new IsoError(this.path, closed ? 'closed' : 'io', `reading ${target.byteLength} bytes at byte ${position}: ${(err as Error).message}`, undefined, { cause: err });
+      }
       if (bytesRead === 0) break;
       done += bytesRead;
     }

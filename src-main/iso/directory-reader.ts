@@ -39,6 +39,7 @@ export type DirEntry = Omit<IsoEntry, 'path'>;
 export class DirectoryReader {
   private readonly dirs = new LruCache<number, DirEntry[]>(256, 50_000, (d) => d.length + 1);
   private readonly blocks = new LruCache<number, Uint8Array>(64, 64, () => 1);
+  private readonly reading = new Map<number, Promise<DirEntry[]>>();
 
   constructor(
     private readonly source: ByteSource,
@@ -62,6 +63,15 @@ export class DirectoryReader {
   async entries(dir: Extent, dirPath: string): Promise<DirEntry[]> {
     const hit = this.dirs.get(dir.sector);
     if (hit) return hit;
+    // Many clients booting at once ask for the same directories at the same moment: one read.
+    const pending = this.reading.get(dir.sector);
+    if (pending) return pending;
+    const read = this.readEntries(dir, dirPath).finally(() => this.reading.delete(dir.sector));
+    this.reading.set(dir.sector, read);
+    return read;
+  }
+
+  private async readEntries(dir: Extent, dirPath: string): Promise<DirEntry[]> {
     if (dir.length > MAX_DIRECTORY_BYTES) {
       throw new IsoError(this.file, 'limit', `directory ${dirPath} claims ${dir.length} bytes, more than the ${MAX_DIRECTORY_BYTES}-byte limit`, dir.sector * SECTOR_SIZE);
     }

@@ -108,7 +108,7 @@ export class ExtentStream extends Readable {
     void head.done.then(({ n, err }) => {
       if (this.destroyed) return;
       if (err !== undefined) {
-        this.destroy(new IsoError(this.file, 'io', `reading ${t.path}: ${err instanceof Error ? err.message : String(err)}`, head.at, { cause: err }));
+        this.destroy(err instanceof IsoError ? err : new IsoError(this.file, 'io', `reading ${t.path}: ${err instanceof Error ? err.message : String(err)}`, head.at, { cause: err }));
         return;
       }
       if (n !== head.len) {

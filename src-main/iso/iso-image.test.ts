@@ -22,6 +22,7 @@ import {
   sha256Stream,
   UNICODE_NAME,
 } from '../../test/support/iso-fixtures.ts';
+import { MemoryByteSource } from './byte-source.ts';
 import { IsoError, IsoImage } from './iso-image.ts';
 
 let work: string;
@@ -179,6 +180,29 @@ describe('reading', () => {
     } finally {
       await fh.close();
     }
+  });
+
+  it('reads a directory once when many callers ask for it at the same moment', async () => {
+    const bytes = new Uint8Array(await readFile(iso('rr-joliet')));
+    const reads: number[] = [];
+    const counting = new MemoryByteSource(bytes);
+    const source = { size: counting.size, close: () => counting.close(), read: (t: Uint8Array, at: number) => (reads.push(at), counting.read(t, at)) };
+    const img = await IsoImage.fromSource(source, 'counting.iso');
+    const root = (await img.list('/')).length;
+    const many = (await img.stat('/many'))!;
+    reads.length = 0;
+    const lists = await Promise.all(Array.from({ length: 20 }, () => img.list('/many')));
+    expect(new Set(lists.map((l) => l.length))).toEqual(new Set([150]));
+    expect(reads.filter((at) => at === many.extents[0]!.sector * 2048)).toHaveLength(1);
+    expect(root).toBeGreaterThan(10);
+  });
+
+  it('streams stop with an IsoError when the image is closed under them', async () => {
+    const img = await IsoImage.open(iso('rr-joliet'));
+    const stream = img.createReadStream('/random.bin');
+    await new Promise((resolve) => stream.once('readable', resolve));
+    await img.close();
+    await expect(sha256Stream(stream)).rejects.toBeInstanceOf(IsoError);
   });
 
   it('refuses every operation after close', async () => {
