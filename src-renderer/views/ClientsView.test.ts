@@ -48,6 +48,12 @@ describe('the machines screen', () => {
     expect(updated.find('[data-testid="client-progress"]').text()).toContain('linux');
     expect(updated.find('[data-testid="client-speed"]').text()).toBe('11.5 MB/s');
     expect(wrapper.findAll('[data-testid="client-row"]')).toHaveLength(1);
+
+    api.emit('clients.updated', client(MAC, { stage: 'kernel', lastSeen: at(6000), progress: { protocol: 'http', path: '/img/debian/linux', bytes: 8_000_000, total: 8_000_000, bytesPerSecond: 11_500_000 } }));
+    await settle();
+    // Finished: the last measured rate is not a current speed.
+    expect(wrapper.find('[data-testid="client-speed"]').text()).toBe('–');
+    expect(wrapper.find('[data-testid="client-progress"]').text()).toContain('100%');
   });
 
   it('ignores a snapshot older than an update that overtook it', async () => {
