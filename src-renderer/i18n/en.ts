@@ -13,6 +13,7 @@ export const en = {
   'theme.label': 'Theme',
   'language.label': 'Language',
   'connection.connecting': 'Reconnecting to Bootcast… the screen may be out of date.',
+  'connection.first': 'Connecting to Bootcast…',
   'connection.unauthorized': 'Bootcast refused this page’s access token. Open the URL that `bootcast serve` printed at start-up.',
 
   'server.phase.stopped': 'Stopped',

@@ -15,6 +15,7 @@ export const ja: Record<MessageKey, string> = {
   'theme.label': 'テーマ',
   'language.label': '言語',
   'connection.connecting': 'Bootcast に再接続しています… 表示が古い可能性があります。',
+  'connection.first': 'Bootcast に接続しています…',
   'connection.unauthorized': 'アクセストークンが拒否されました。`bootcast serve` が起動時に表示した URL を開いてください。',
 
   'server.phase.stopped': '停止中',

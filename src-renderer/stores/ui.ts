@@ -43,6 +43,11 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   const connected = computed(() => connection.value === 'open');
+  /** Until the first connection, "reconnecting" would be the wrong word. */
+  const everConnected = ref(false);
+  watch(connection, (c) => {
+    if (c === 'open') everConnected.value = true;
+  }, { immediate: true });
 
-  return { locale, theme, view, connection, connected, t };
+  return { locale, theme, view, connection, connected, everConnected, t };
 });
