@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryImage, type MemoryTree } from '../../test/support/memory-image.ts';
 import {
+  ALPINE_ISO,
   ARCH_ISO,
   DEBIAN_LIVE_ISO,
   FEDORA_LIVE_ISO,
   FEDORA_SERVER_DVD,
   GARBAGE_ISO,
   MEMTEST_ISO,
+  OPENSUSE_DVD,
   SYSTEMRESCUE_ISO,
   UBUNTU_ISO,
   WINDOWS_ISO,
@@ -91,6 +93,24 @@ describe('inspectImage', () => {
     const tree = Object.fromEntries(Object.entries(FEDORA_SERVER_DVD).filter(([p]) => !p.startsWith('/Packages') && !p.startsWith('/repodata')));
     const r = await inspect(tree);
     expect(r.plans[0]!.cmdline).toBe('quiet inst.stage2={{image_url}} ip=dhcp rd.neednet=1');
+  });
+
+  it('boots Alpine with its modloop and package repository fetched from the image', async () => {
+    const r = await inspect(ALPINE_ISO, 200 * MiB);
+    expect(r.recipe).toBe('generic-linux/alpine');
+    const p = r.plans[0]!;
+    expect(p.kernel).toBe('/boot/vmlinuz-lts');
+    expect(p.initrds).toEqual(['/boot/initramfs-lts']);
+    expect(p.cmdline).toBe('modules=loop,squashfs,sd-mod,usb-storage quiet console=tty0 console=ttyS0,115200 ip=dhcp modloop={{image_url}}/boot/modloop-lts alpine_repo={{image_url}}/apks');
+  });
+
+  it('boots the openSUSE installer from its loader directory with linuxrc reading the image as repository', async () => {
+    const r = await inspect(OPENSUSE_DVD, 4000 * MiB);
+    expect(r.recipe).toBe('generic-linux/linuxrc');
+    const p = r.plans[0]!;
+    expect(p.kernel).toBe('/boot/x86_64/loader/linux');
+    expect(p.initrds).toEqual(['/boot/x86_64/loader/initrd']);
+    expect(p.cmdline).toBe('splash=silent showopts install={{image_url}}');
   });
 
   it('explains that a Windows installer needs wimboot', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src-main/boot/inspect-image.ts';
-import { ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, SYSTEMRESCUE_ISO, UBUNTU_ISO } from '../../src-main/boot/fixtures/image-trees.ts';
+import { ALPINE_ISO, ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, OPENSUSE_DVD, SYSTEMRESCUE_ISO, UBUNTU_ISO } from '../../src-main/boot/fixtures/image-trees.ts';
 import { IsoImage } from '../../src-main/iso/iso-image.ts';
 import { MemoryImage, type MemoryTree } from '../support/memory-image.ts';
 
@@ -37,7 +37,7 @@ function buildIso(name: string, tree: MemoryTree): string {
 const withoutRam = (plans: Array<Record<string, unknown>>) => plans.map(({ minRamMiB: _m, ...p }) => p);
 
 describe('inspection through the real ISO reader', () => {
-  for (const [name, tree] of Object.entries({ arch: ARCH_ISO, systemrescue: SYSTEMRESCUE_ISO, ubuntu: UBUNTU_ISO, debian_live: DEBIAN_LIVE_ISO, fedora_live: FEDORA_LIVE_ISO })) {
+  for (const [name, tree] of Object.entries({ arch: ARCH_ISO, systemrescue: SYSTEMRESCUE_ISO, ubuntu: UBUNTU_ISO, debian_live: DEBIAN_LIVE_ISO, fedora_live: FEDORA_LIVE_ISO, alpine: ALPINE_ISO, opensuse: OPENSUSE_DVD })) {
     it(`decides the same plans for ${name} read from an xorriso-built ISO as from the tree`, async () => {
       const small = shrink(tree);
       const isoPath = buildIso(name, small);

@@ -12,6 +12,7 @@ export const SYSLINUX_CONFIGS = [
   '/syslinux/syslinux.cfg',
   '/boot/syslinux/syslinux.cfg',
   '/syslinux.cfg',
+  '/boot/x86_64/loader/isolinux.cfg',
 ];
 export const GRUB_CONFIGS = ['/boot/grub/grub.cfg', '/boot/grub2/grub.cfg', '/EFI/BOOT/grub.cfg', '/EFI/fedora/grub.cfg', '/boot/grub/loopback.cfg'];
 

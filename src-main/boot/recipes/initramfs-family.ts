@@ -9,10 +9,13 @@ import { type RecipeContext, fileSize } from './recipe.ts';
  * - live-boot (Debian live): `fetch=<squashfs URL>` downloads the squashfs into RAM;
  * - dracut dmsquash-live (Fedora live): `root=live:<squashfs URL>` via the livenet module;
  * - anaconda (Fedora/RHEL installers): `inst.stage2=<tree URL>` (or `inst.repo=` for a full DVD
- *   tree), anaconda reading .treeinfo there.
+ *   tree), anaconda reading .treeinfo there;
+ * - Alpine: `modloop=<URL of boot/modloop-*>` and `alpine_repo=<URL of apks/>` with `ip=dhcp`
+ *   (Alpine's netboot parameters), the initramfs fetching both over HTTP;
+ * - linuxrc (openSUSE/SLE installers): `install=<tree URL>`; linuxrc configures the NIC by DHCP.
  */
 export interface FamilyAdaptation {
-  family: 'casper' | 'live-boot' | 'dracut-live' | 'anaconda' | 'as-is';
+  family: 'casper' | 'live-boot' | 'dracut-live' | 'anaconda' | 'alpine' | 'linuxrc' | 'as-is';
   cmdline: string;
   /** What the client must hold in RAM beyond kernel and initramfs, bytes. */
   ramBytes: number;
@@ -69,6 +72,30 @@ export async function adaptForNetwork(ctx: RecipeContext, kernel: string, append
         how: `live system, ${squash.name} over HTTP into RAM`,
       };
     }
+  }
+
+  const modloop = /^\/boot\/vmlinuz-(.+)$/i.exec(kernel);
+  if (modloop && (await ctx.stat('/apks'))) {
+    const loop = await ctx.stat(`/boot/modloop-${modloop[1]}`);
+    if (loop) {
+      const kept = without(w, /^(modloop|alpine_repo|alpine_dev|ip|apkovl)=/);
+      return {
+        family: 'alpine',
+        cmdline: [...kept, 'ip=dhcp', `modloop=${placeholder('image_url')}${loop.path}`, `alpine_repo=${placeholder('image_url')}/apks`].join(' '),
+        ramBytes: loop.size + 512 * MIB,
+        how: 'modloop and packages over HTTP',
+      };
+    }
+  }
+
+  if (/^\/boot\/[^/]+\/loader\//i.test(kernel) && !has(/^root=live:/) && ((await ctx.stat('/media.1')) || (await ctx.stat('/content')))) {
+    const kept = without(w, /^(install|instsys|ifcfg)=/);
+    return {
+      family: 'linuxrc',
+      cmdline: [...kept, `install=${placeholder('image_url')}`].join(' '),
+      ramBytes: 1024 * MIB,
+      how: 'installer, packages from the image over HTTP',
+    };
   }
 
   if (has(/^boot=casper$/) || /^\/casper\//i.test(kernel)) {
