@@ -11,7 +11,7 @@ const MAX_EVENTS = 1000;
  * mounted, loads the client's history whenever the MAC changes or the connection comes back,
  * and appends what arrives meanwhile without duplicating what the history already holds.
  */
-export function useClientTimeline(mac: Ref<string | null>) {
+export function useClientTimeline(mac: Readonly<Ref<string | null>>) {
   const api = useApi();
   const detail = ref<ClientDetail | null>(null);
   const events = ref<TimelineEvent[]>([]);
