@@ -24,6 +24,13 @@ export async function detectDistro(ctx: RecipeContext): Promise<string | undefin
   const srVersion = (await ctx.readText('/sysresccd/VERSION', 256)) ?? (await ctx.readText('/sysresccd/version', 256));
   if (srVersion?.trim()) return `SystemRescue ${oneLine(srVersion)}`;
 
+  // Alpine: `alpine-standard-3.21.0 241205`; SUSE: `/ openSUSE 15.6-0` (path, product, version).
+  const alpine = await ctx.readText('/.alpine-release', 256);
+  if (alpine?.trim()) return `Alpine Linux (${oneLine(alpine)})`;
+  const products = await ctx.readText('/media.1/products', 4096);
+  const product = products?.split(/\r?\n/)[0]?.trim().split(/\s+/).slice(1).join(' ');
+  if (product) return oneLine(product);
+
   // Fedora live media without .treeinfo: the volume label is all there is ("Fedora-WS-Live-41-1-4").
   if (ctx.volumeId?.trim()) return ctx.volumeId.trim();
   return undefined;

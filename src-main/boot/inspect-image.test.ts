@@ -97,6 +97,7 @@ describe('inspectImage', () => {
 
   it('boots Alpine with its modloop and package repository fetched from the image', async () => {
     const r = await inspect(ALPINE_ISO, 200 * MiB);
+    expect(r.distro).toBe('Alpine Linux (alpine-standard-3.21.0 241205)');
     expect(r.recipe).toBe('generic-linux/alpine');
     const p = r.plans[0]!;
     expect(p.kernel).toBe('/boot/vmlinuz-lts');
@@ -106,6 +107,7 @@ describe('inspectImage', () => {
 
   it('boots the openSUSE installer from its loader directory with linuxrc reading the image as repository', async () => {
     const r = await inspect(OPENSUSE_DVD, 4000 * MiB);
+    expect(r.distro).toBe('openSUSE 15.6-0');
     expect(r.recipe).toBe('generic-linux/linuxrc');
     const p = r.plans[0]!;
     expect(p.kernel).toBe('/boot/x86_64/loader/linux');
