@@ -11,6 +11,9 @@ describe('parseServeArgs', () => {
       ports: { http: 8080, tftp: 6969 }, events: '-', dataDir: '/tmp/d', uiPort: 7000, natUplink: 'wan0',
     });
   });
+  it('reads the boot plan to prefer', () => {
+    expect(parseServeArgs(['--interface', 'br0', '--plan', 'nbd']).plan).toBe('nbd');
+  });
   it('defaults to auto DHCP', () => {
     expect(parseServeArgs(['--interface', 'eth1']).dhcpMode).toBe('auto');
   });

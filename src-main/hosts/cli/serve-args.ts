@@ -21,6 +21,8 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
   --http-port N          HTTP port (default 80)
   --nbd-port N           NBD port (default 10809)
   --menu-timeout S       seconds the iPXE menu waits before booting the default (default 10)
+  --plan ID              boot every image that offers it this way: http (default), nbd (stream the
+                         live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
 
 Exit status: 0 after a clean stop, 1 when an image or the interface is not found, 2 on bad input.`;
 
@@ -35,6 +37,7 @@ export interface ServeArgs {
   dataDir?: string;
   ports: Partial<PortSettings>;
   menuTimeoutSec?: number;
+  plan?: string;
   help: boolean;
 }
 
@@ -87,6 +90,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) > 3600) bad(`--menu-timeout takes seconds from 0 to 3600, not '${v}'`);
       out.menuTimeoutSec = Number(v);
+    } else if (a === '--plan') {
+      const v = value();
+      if (!/^[a-z0-9-]{1,32}$/.test(v)) bad(`--plan takes a plan id such as http, nbd or sanboot, not '${v}'`);
+      out.plan = v;
     } else if (a in PORT_FLAGS) out.ports[PORT_FLAGS[a]!] = port(a, value());
     else if (a.startsWith('-') && a !== '-') bad(`unknown option ${a}`);
     else out.images.push(a);

@@ -47,6 +47,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const images = await engine.call('images.list', undefined);
     const usable = images.filter((i) => !i.error);
     for (const i of images.filter((x) => x.error)) process.stderr.write(`bootcast serve: cannot use ${i.path}: ${i.error}\n`);
+    if (args.plan) {
+      const offering = usable.filter((i) => i.plans.some((p) => p.id === args.plan && p.via !== 'none'));
+      if (offering.length === 0) {
+        throw new UsageError(`no image offers the boot plan '${args.plan}' (plans: ${[...new Set(usable.flatMap((i) => i.plans.map((p) => p.id)))].join(', ') || 'none'})`);
+      }
+      for (const i of offering) Object.assign(i, await engine.call('images.selectPlan', { id: i.id, planId: args.plan }));
+    }
     for (const i of usable) {
       const plan = i.plans.find((p) => p.id === i.selectedPlan);
       if (!plan || plan.via === 'none') process.stderr.write(`bootcast serve: ${i.fileName}: no boot recipe: ${plan?.unbootableReason ?? 'nothing bootable found in the image'}\n`);
