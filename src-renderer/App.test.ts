@@ -132,4 +132,28 @@ describe('the app shell', () => {
     expect(document.title).toBe('⚠ 1 stuck — Bootcast');
     wrapper.unmount();
   });
+
+  it('shows upload progress for a file picked in the headless UI, then the detected image', async () => {
+    let finish!: (path: string) => void;
+    let report!: (p: { loaded: number; total: number }) => void;
+    api.upload = (_file, onProgress) => {
+      report = (p) => onProgress?.(p);
+      return new Promise((resolve) => (finish = resolve));
+    };
+    api.handlers['images.add'] = ({ paths }) => [image('picked', { path: paths[0]!, distro: 'Fedora 41' })];
+    const wrapper = mountWithApi(App, api);
+    await settle();
+    const input = wrapper.find('[data-testid="file-input"]');
+    Object.defineProperty(input.element, 'files', { value: [new File(['x'.repeat(10)], 'fedora.iso')], configurable: true });
+    await input.trigger('change');
+    report({ loaded: 5, total: 10 });
+    await settle();
+    expect(wrapper.find('[data-testid="pending-image"]').text()).toBe('Uploading fedora.iso… 50%');
+    finish('/srv/uploads/fedora.iso');
+    await settle();
+    expect(api.calls.find((c) => c.method === 'images.add')?.arg).toEqual({ paths: ['/srv/uploads/fedora.iso'] });
+    expect(wrapper.find('[data-testid="pending-image"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="image-picked"]').text()).toContain('Fedora 41');
+    wrapper.unmount();
+  });
 });
