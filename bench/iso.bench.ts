@@ -6,7 +6,7 @@
  *   sequential:  streaming the 1 GiB file out of the image vs `cat` of the same file as
  *                xorriso extracted it, both from the page cache (warm) and after dropping the
  *                files' cached pages (cold); ratio = cat time / our time (target ≥ 0.9);
- *                median and best of 5 interleaved runs
+ *                median and best of 7 interleaved runs
  *   random:      2000 reads of 64 KiB at random offsets in the file, vs pread on the extracted copy
  *
  * Everything lives in a temporary directory that is deleted at the end. Disk: ~3 GiB.
@@ -24,7 +24,7 @@ const GiB = 1 << 30;
 const FILE = GiB;
 const SPARSE = Number(process.env['BOOTCAST_BENCH_ISO_SPARSE_GIB'] ?? 4) * GiB;
 /** Interleaved runs per measurement; shared CI machines are noisy, so both median and best are printed. */
-const RUNS = 5;
+const RUNS = 7;
 
 function sh(cmd: string): void {
   const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
