@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,6 +31,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
   let work: string;
   let iso: string;
   let bigIso: string;
+  let notIso: string;
   let engine: Engine;
   let host: HeadlessHost;
   let browser: Chromium;
@@ -43,6 +44,8 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     await mkdir(SHOTS, { recursive: true });
     iso = join(work, 'tiny-arch.iso');
     bigIso = join(work, 'big-arch.iso');
+    notIso = join(work, 'notes.iso');
+    await writeFile(notIso, 'meeting notes, saved with the wrong extension\n'.repeat(2000));
     // The second image's root file system is large enough that a paused reader leaves most of it unsent.
     const [rendererDir] = await Promise.all([buildRenderer(), makeTinyArchiso(iso), makeTinyArchiso(bigIso, { rootfsBytes: 64 << 20, version: '2026.12.01' })]);
     engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => [LOOPBACK] });
@@ -72,17 +75,21 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     expect(await page.getByTestId('drop-zone').innerText()).toContain('Drop ISO files here');
   });
 
-  it('adds an ISO dropped on the window and shows what was detected in it', async () => {
-    // A real drop: a DataTransfer holding a File, dispatched on the drop zone (it bubbles to the window handler).
-    await dropFiles(page, '[data-testid="drop-zone"]', [iso]);
-    const card = page.locator('[data-image-card]');
+  it('adds ISOs dropped on the window and shows what was detected in each, or why it cannot boot', async () => {
+    // A real drop of two files: a DataTransfer of Files, dispatched on the drop zone (it bubbles to the window handler).
+    await dropFiles(page, '[data-testid="drop-zone"]', [iso, notIso]);
+    const card = page.locator('[data-image-card]', { hasText: 'tiny-arch.iso' });
     await card.waitFor({ timeout: 20_000 });
     expect(await card.getByTestId('image-distro').innerText()).toBe('Arch Linux 2026.11.01');
     expect(await card.getByTestId('image-recipe').innerText()).toBe('archiso');
     expect(await card.getByTestId('image-status').innerText()).toContain('Ready to boot');
     expect(await card.getByTestId('image-ram').innerText()).toMatch(/≥ \d+ MiB/);
     expect(await card.locator('.facts [data-firmware]').allInnerTexts()).toEqual(['BIOS', 'UEFI']);
-    expect(await page.getByTestId('pending-image').count()).toBe(0);
+    const broken = page.locator('[data-image-card]', { hasText: 'notes.iso' });
+    await broken.waitFor({ timeout: 20_000 });
+    expect(await broken.getByTestId('image-status').innerText()).toContain('Cannot boot');
+    expect(await broken.getByTestId('image-error').innerText()).toContain('not an ISO 9660 image');
+    await expect.poll(() => page.getByTestId('pending-image').count()).toBe(0);
     await shot('01-images');
   });
 
