@@ -8,9 +8,10 @@
 #   - prints "BOOTCAST-E2E-INIT <cmdline>" on the serial console,
 #   - brings the NIC up with DHCP (ip=dhcp, as archiso does),
 #   - HTTP: fetches ${archiso_http_srv}${archisobasedir}/x86_64/marker.txt  (the parameters it was booted with),
-#   - NBD (archiso_nbd_srv=HOST archiso_nbd_name=EXPORT, if nbd-client + nbd.ko were added via
-#     EXTRA_ROOT=DIR): attaches the export and reads the marker file from the ISO9660 it holds,
-#   - prints "BOOTCAST-E2E-OK <marker file content>" or "BOOTCAST-E2E-FAIL <why>", then powers off.
+#   - NBD (archiso_nbd_srv=HOST archiso_nbd_name=EXPORT, if nbd-client + nbd.ko, cdrom.ko, isofs.ko were
+#     added via EXTRA_ROOT=DIR, see nbd-initramfs-parts.sh): attaches the export, mounts the ISO9660 it
+#     holds and reads the marker file from it, then detaches ("BOOTCAST-E2E-NBD-DETACHED"),
+#   - prints "BOOTCAST-E2E-OK http|nbd <marker file content>" or "BOOTCAST-E2E-FAIL <why>", then powers off.
 # Environment: KERNEL (override the kernel), EXTRA_ROOT (dir merged into the initramfs).
 set -euo pipefail
 OUT=${1:?usage: make-test-iso.sh OUT.iso}
@@ -55,12 +56,25 @@ ip link set lo up; ip link set "$IF" up
 if ! udhcpc -i "$IF" -n -q -t 10 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1; then say "BOOTCAST-E2E-FAIL no DHCP lease on $IF"; poweroff -f; fi
 BASE=$(arg archisobasedir); HTTP=$(arg archiso_http_srv); NBD=$(arg archiso_nbd_srv); NAME=$(arg archiso_nbd_name)
 if [ -n "$NBD" ]; then
-  if [ -x /bin/nbd-client ] || command -v nbd-client >/dev/null; then
-    modprobe nbd 2>/dev/null || insmod /lib/modules/nbd.ko 2>/dev/null
-    if nbd-client "$NBD" /dev/nbd0 -N "$NAME" >/dev/null 2>&1 && mount -t iso9660 -o ro /dev/nbd0 /mnt 2>/dev/null; then
-      say "BOOTCAST-E2E-OK nbd $(head -1 /mnt/$BASE/x86_64/marker.txt)"
-    else say "BOOTCAST-E2E-FAIL nbd attach of $NAME from $NBD"; fi
-  else say "BOOTCAST-E2E-FAIL no nbd-client in this initramfs"; fi
+  if command -v nbd-client >/dev/null; then
+    # nbd.ko, cdrom.ko and isofs.ko (EXTRA_ROOT/lib/modules) were loaded by the two insmod passes
+    # above; modprobe covers a kernel with NBD built in. devtmpfs creates /dev/nbd0 as nbd loads.
+    [ -d /sys/module/nbd ] || modprobe nbd 2>/dev/null || insmod /lib/modules/nbd.ko 2>/dev/null
+    for i in 1 2 3 4 5; do [ -b /dev/nbd0 ] && break; sleep 1; done
+    # As archiso's archiso_pxe_nbd hook does it: no port (10809), the export named by the image id.
+    # Failures say why on the serial console (the test prints its tail).
+    if ! OUT=$(timeout 60 nbd-client "$NBD" /dev/nbd0 -N "$NAME" 2>&1); then
+      say "BOOTCAST-E2E-FAIL nbd-client $NBD -N $NAME: $(echo $OUT | tail -c 300)"
+    elif ! OUT=$(mount -t iso9660 -o ro /dev/nbd0 /mnt 2>&1); then
+      say "BOOTCAST-E2E-FAIL mount of /dev/nbd0 ($NAME from $NBD): $(echo $OUT | tail -c 300)"
+    elif ! L=$(head -1 "/mnt/$BASE/x86_64/marker.txt" 2>&1) || [ -z "$L" ]; then
+      say "BOOTCAST-E2E-FAIL no /$BASE/x86_64/marker.txt on $NAME: $L"
+    else
+      say "BOOTCAST-E2E-OK nbd $L"
+      # Detach cleanly (NBD_CMD_DISC) so the server logs the end of the connection, not a reset.
+      umount /mnt && timeout 20 nbd-client -d /dev/nbd0 >/dev/null 2>&1 && say "BOOTCAST-E2E-NBD-DETACHED"
+    fi
+  else say "BOOTCAST-E2E-FAIL no nbd-client in this initramfs (EXTRA_ROOT from nbd-initramfs-parts.sh)"; fi
 elif [ -n "$HTTP" ]; then
   # busybox 1.35's wget -T segfaults: bound it with timeout(1) instead.
   if L=$(timeout 15 wget -q -O - "${HTTP}${BASE}/x86_64/marker.txt" 2>/dev/null | head -1) && [ -n "$L" ]; then
