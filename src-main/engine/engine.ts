@@ -347,15 +347,16 @@ export class Engine implements ApiClient {
           const choice = chooseClientDns(await hostResolvers().catch(() => ({ servers: [], stubs: [], sources: [] })), addr.address);
           dns = choice.servers;
           if (choice.forwarder) {
+            // The host only has a local stub resolver (127.0.0.53): relay DNS on the PXE address.
+            // Not fatal when port 53 is taken: clients then get no DNS server, and the UI says so.
             const fwd = new DnsForwarder({ address: addr.address, port: 53, upstreams: choice.forwarder.upstreams });
-            await fwd.start().then(
-              () => this.log('info', 'dns', choice.why),
-              (err: Error) => {
-                dns = [];
-                this.state.warnings.push(`DNS relay not started, clients get no DNS server: ${err.message}`);
-              },
-            );
-            if (dns.length) this.store.add({ dispose: () => void fwd.stop() });
+            try {
+              await services.start('dns', fwd, addr.address, 53);
+              this.log('info', 'dns', choice.why);
+            } catch (err) {
+              dns = [];
+              this.state.warnings.push(`DNS relay not started, clients get no DNS server: ${(err as Error).message}`);
+            }
           }
         }
         const dhcp = new DhcpServer({

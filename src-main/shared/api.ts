@@ -78,7 +78,7 @@ export interface ServerSettings {
 export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';
 
 export interface ServiceStatus {
-  name: 'dhcp' | 'proxyDhcp' | 'tftp' | 'http' | 'nbd';
+  name: 'dhcp' | 'proxyDhcp' | 'tftp' | 'http' | 'nbd' | 'dns';
   listening: boolean;
   address?: string;
   port?: number;
