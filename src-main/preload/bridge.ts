@@ -2,7 +2,7 @@
  * What the preload puts on `window.bootcast`, and the IPC channel names main and preload share.
  * Pure types and strings: imported by the preload, the Electron main process and the renderer.
  */
-import type { ApiArg, ApiClient, ApiErrorPayload, ApiEvent, ApiMethod, ApiResult } from '../shared/api.ts';
+import type { ApiClient, ApiErrorPayload, ApiEvent, ApiMethod, ApiResult } from '../shared/api.ts';
 
 export interface BootcastBridge extends ApiClient {
   /** The absolute path of a dropped or picked file (Electron's webUtils.getPathForFile). */
@@ -24,4 +24,3 @@ export function eventChannel(event: ApiEvent): string {
  */
 export type IpcReply<M extends ApiMethod> = { ok: true; result: ApiResult<M> } | { ok: false; error: ApiErrorPayload };
 
-export type { ApiArg };
