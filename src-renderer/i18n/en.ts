@@ -34,6 +34,7 @@ export const en = {
   'server.service.tftp': 'TFTP',
   'server.service.http': 'HTTP',
   'server.service.nbd': 'NBD',
+  'server.service.dns': 'DNS relay',
   'server.listening': 'listening',
   'server.notListening': 'off',
 

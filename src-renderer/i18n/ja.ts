@@ -36,6 +36,7 @@ export const ja: Record<MessageKey, string> = {
   'server.service.tftp': 'TFTP',
   'server.service.http': 'HTTP',
   'server.service.nbd': 'NBD',
+  'server.service.dns': 'DNS 中継',
   'server.listening': '待ち受け中',
   'server.notListening': 'オフ',
 

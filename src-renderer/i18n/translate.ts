@@ -34,6 +34,14 @@ export function isMessageKey(key: string): key is MessageKey {
  * no words for yet: those show as their raw name instead of breaking the timeline.
  */
 export function kindLabel(locale: Locale, kind: string): string {
-  const key = `kind.${kind}`;
-  return isMessageKey(key) ? translate(locale, key) : kind;
+  return labelOr(locale, `kind.${kind}`, kind);
+}
+
+/** A service's name (DHCP, TFTP, …); likewise tolerant of services added to the engine later. */
+export function serviceLabel(locale: Locale, service: string): string {
+  return labelOr(locale, `server.service.${service}`, service);
+}
+
+function labelOr(locale: Locale, key: string, fallback: string): string {
+  return isMessageKey(key) ? translate(locale, key) : fallback;
 }
