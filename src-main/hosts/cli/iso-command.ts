@@ -8,7 +8,8 @@ export const ISO_USAGE = `Usage: bootcast iso <command> IMAGE …
 
 Read an ISO image in place: no mount, no extraction.
 
-  bootcast iso info IMAGE [--json]              volume, hybrid layout, El Torito images, boot files
+  bootcast iso info IMAGE [--json]              volume, hybrid layout, El Torito images, boot files,
+                                                and how it network-boots: recipe and boot plans
   bootcast iso ls IMAGE [PATH] [-R] [--json]    list a directory (-R: everything below it);
                                                 /[BOOT] holds the El Torito boot images
   bootcast iso cat IMAGE PATH                   write a file's bytes to standard output

@@ -1,5 +1,6 @@
 import type { IsoImage } from '../../iso/iso-image.ts';
 import type { IsoSummary } from '../../iso/iso-summary.ts';
+import { bootPlanSection } from './iso-boot-section.ts';
 
 /**
  * `bootcast iso info` prints a list of sections. Each provider looks at the image and its
@@ -79,7 +80,7 @@ const bootFilesSection: InfoSectionProvider = (_image, s) => {
 const warningsSection: InfoSectionProvider = (_image, s) => (s.warnings.length ? { title: 'Warnings', lines: s.warnings } : null);
 
 /** In print order. The boot plan section (src-main/boot) goes after bootFilesSection. */
-export const INFO_SECTIONS: InfoSectionProvider[] = [volumeSection, elToritoSection, bootFilesSection, warningsSection];
+export const INFO_SECTIONS: InfoSectionProvider[] = [volumeSection, elToritoSection, bootFilesSection, bootPlanSection, warningsSection];
 
 export async function renderInfo(image: IsoImage, json: boolean, providers: readonly InfoSectionProvider[] = INFO_SECTIONS): Promise<string> {
   const summary = await image.summary();

@@ -1,0 +1,102 @@
+import { basename } from 'node:path';
+import { inspectImage } from '../../boot/inspect-image.ts';
+import { TEMPLATE_NAMES, templateNames, type TemplateName } from '../../boot/cmdline-template.ts';
+import { imageIdFor } from '../../engine/image-id.ts';
+import { ImageLibrary } from '../../engine/image-library.ts';
+import type { BootPlan, ImageInfo } from '../../shared/api.ts';
+import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
+
+/**
+ * The "Network boot" section of `bootcast iso info` (issue 4): the recipe inspection picked and
+ * every boot plan exactly as the engine serves it — kernel, initrds, command line with its
+ * placeholders still in (they are filled per client, when iPXE asks for its boot script),
+ * estimated client RAM, firmware. `--json` gets the same under `boot`.
+ */
+
+/** What each placeholder becomes; Record over TemplateName so a new placeholder cannot go unexplained. */
+function placeholderMeaning(imageId: string): Record<TemplateName, string> {
+  return {
+    image_url: `http://<server>[:<http port>]/images/${imageId} (the image's files, served from inside the ISO)`,
+    iso_url: `http://<server>[:<http port>]/images/${imageId}.iso (the whole image file)`,
+    server: "the server's IPv4 address on the boot interface",
+    mac: "the client's MAC, colon-separated (52:54:00:12:34:56)",
+    mac_hyphen: "the client's MAC, hyphen-separated (52-54-00-12-34-56)",
+    nbd_export: `${imageId} (the image's NBD export name)`,
+    nbd_port: "the NBD server's TCP port (10809 unless changed)",
+  };
+}
+
+const FIRMWARE: Record<string, string> = { bios: 'BIOS', uefi: 'UEFI' };
+const VIA: Record<BootPlan['via'], string> = {
+  http: 'HTTP (kernel and initrds from the ISO; the live system fetched over HTTP)',
+  nbd: 'NBD (kernel and initrds over HTTP; the whole ISO attached as a network block device)',
+  sanboot: 'iPXE sanboot (the whole ISO as a disk over HTTP)',
+  none: 'cannot be network-booted',
+};
+
+function row(label: string, value: string, indent = ''): string {
+  return `${indent}${label.padEnd(14)}${value}`;
+}
+
+function planLines(plan: BootPlan, isDefault: boolean): string[] {
+  const lines = [row(`Plan ${plan.id}`, plan.title + (isDefault ? '  (default)' : ''))];
+  const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
+  sub('via', VIA[plan.via]);
+  if (plan.unbootableReason) sub('why', plan.unbootableReason);
+  sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
+  if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
+  if (plan.kernel) sub('kernel', plan.kernel);
+  for (const initrd of plan.initrds) sub('initrd', initrd);
+  if (plan.cmdline !== undefined) sub('command line', plan.cmdline || '(empty)');
+  return lines;
+}
+
+export const bootPlanSection: InfoSectionProvider = async (image, summary): Promise<InfoSection> => {
+  const inspection = await inspectImage(image, {
+    sizeBytes: summary.size,
+    volumeId: summary.volumeId,
+    bootCatalog: summary.elTorito?.images ?? [],
+    udf: summary.udf,
+  });
+  // The id `bootcast serve` gives this file when no other image in its library has the same name.
+  const imageId = imageIdFor(basename(summary.path), new Set());
+  const defaultPlan = ImageLibrary.selectedPlan({ plans: inspection.plans } as ImageInfo);
+
+  const lines = [row('Recipe', inspection.recipe)];
+  if (inspection.distro) lines.push(row('Distribution', inspection.distro));
+  if (inspection.arch) lines.push(row('Architecture', inspection.arch));
+  lines.push(row('Image id', `${imageId} (in URLs /images/${imageId}/… and as the NBD export name)`));
+  for (const plan of inspection.plans) lines.push(...planLines(plan, plan === defaultPlan));
+  if (inspection.plans.length > 1) lines.push(row('Choosing', '`bootcast serve IMAGE --plan ID` boots another plan than the default'));
+
+  const used = [...new Set(inspection.plans.flatMap((p) => templateNames(p.cmdline ?? '')))];
+  if (used.length) {
+    const meaning = placeholderMeaning(imageId);
+    lines.push(row('Placeholders', 'filled for each client when iPXE fetches its boot script:'));
+    const width = Math.max(...used.map((n) => n.length)) + 4;
+    for (const name of used) {
+      const known = (TEMPLATE_NAMES as readonly string[]).includes(name);
+      lines.push(`  ${`{{${name}}}`.padEnd(width + 1)} ${known ? meaning[name as TemplateName] : 'unknown placeholder (a recipe bug)'}`);
+    }
+  }
+  if (inspection.notes.length) {
+    lines.push('Notes');
+    for (const note of inspection.notes) lines.push(`  ${note}`);
+  }
+
+  return {
+    title: 'Network boot',
+    lines,
+    json: {
+      boot: {
+        recipe: inspection.recipe,
+        ...(inspection.distro ? { distro: inspection.distro } : {}),
+        ...(inspection.arch ? { arch: inspection.arch } : {}),
+        imageId,
+        ...(defaultPlan ? { defaultPlan: defaultPlan.id } : {}),
+        plans: inspection.plans,
+        notes: inspection.notes,
+      },
+    },
+  };
+};
