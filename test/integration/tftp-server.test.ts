@@ -253,7 +253,8 @@ describe('TftpServer', () => {
     const real = await download(await client(), server.port, 'small.bin', [{ name: 'tsize', value: '0' }]);
     expect(real.data).toEqual(Buffer.from(files['small.bin']!));
     await until(() => doneEvents.length === 1);
-    for (let i = 0; i < 4; i++) clock.advance(1000);
+    // Each advance fires exactly the one pending timer, whatever its backed-off length.
+    for (let i = 0; i < 4; i++) clock.advance(60_000);
     await until(() => doneEvents.length === 2);
     expect(doneEvents.map((d) => d.outcome)).toEqual(['complete', 'abandoned']);
     expect(doneEvents[1]!.retransmits).toBe(3);
@@ -270,7 +271,7 @@ describe('TftpServer', () => {
     const c = await client();
     c.send(rrq('small.bin'), server.port);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    for (let i = 0; i < 5; i++) clock.advance(1000);
+    for (let i = 0; i < 5; i++) clock.advance(60_000);
     const outcome = await finished;
     expect(outcome).toMatchObject({ outcome: 'abandoned', retransmits: 4, bytes: 0 });
     const received: string[] = [];
@@ -278,16 +279,22 @@ describe('TftpServer', () => {
     expect(received).toEqual(['DATA 1', 'DATA 1', 'DATA 1', 'DATA 1', 'ERROR']);
   });
 
-  it('answers a retransmitted identical RRQ from the same transfer instead of starting a second one', async () => {
-    const { server } = await startServer();
+  it('answers a retransmitted identical RRQ from the running transfer, never from a second one', async () => {
+    const clock = fakeClock();
+    const { server } = await startServer({ clock });
     const c = await client();
     c.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
     c.send(rrq('small.bin', [{ name: 'tsize', value: '0' }]), server.port);
     const a = await c.expect();
-    const b = await c.expect();
-    expect([a.packet.op, b.packet.op]).toEqual(['OACK', 'OACK']);
-    expect(b.port).toBe(a.port);
+    expect(a.packet.op).toBe('OACK');
+    // No second OACK for the copy (a duplicated request must not duplicate the answer) …
+    expect(await c.next(100)).toBeUndefined();
     expect(server.stats()).toMatchObject({ started: 1, duplicateRequests: 1 });
+    // … the retransmission timer answers again if the client really lost the first one.
+    clock.advance(60_000);
+    const b = await c.expect();
+    expect(b.packet.op).toBe('OACK');
+    expect(b.port).toBe(a.port);
   });
 
   it.each([
@@ -412,21 +419,39 @@ describe('TftpServer', () => {
     expect(source.calls).toEqual([{ path: '/small.bin', ctx: { protocol: 'tftp', remoteAddress: '127.0.0.1' } }]);
   });
 
-  it('retransmits only when the injected clock says the timeout has passed', async () => {
+  it('retransmits when the injected clock says the timeout has passed, doubling the timeout each time up to 8x', async () => {
     const clock = fakeClock();
-    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 2 });
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5 });
     const c = await client();
     c.send(rrq('small.bin'), server.port);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    clock.advance(999);
-    expect(await c.next(100)).toBeUndefined();
-    clock.advance(1);
-    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    clock.advance(1000);
-    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
-    clock.advance(1000);
+    for (const wait of [1000, 2000, 4000, 8000, 8000]) {
+      clock.advance(wait - 1);
+      expect(await c.next(60)).toBeUndefined();
+      clock.advance(1);
+      expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
+    }
+    clock.advance(8000);
     expect((await c.expect()).packet).toMatchObject({ op: 'ERROR' });
-    expect(server.stats()).toMatchObject({ failed: 1, retransmits: 2 });
+    expect(server.stats()).toMatchObject({ failed: 1, retransmits: 5 });
+  });
+
+  it('returns to the base timeout once the client makes progress again', async () => {
+    const clock = fakeClock();
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5 });
+    const c = await client();
+    c.send(rrq('small.bin'), server.port);
+    const d1 = await c.expect();
+    clock.advance(1000);
+    clock.advance(2000);
+    await c.expect();
+    await c.expect();
+    c.send({ op: 'ACK', block: 1 }, d1.port);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 2 });
+    clock.advance(999);
+    expect(await c.next(60)).toBeUndefined();
+    clock.advance(1);
+    expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 2 });
   });
 
   it('rate-limits transfer.progress by the injected clock', async () => {

@@ -41,8 +41,8 @@ let dones: TftpTransferDone[];
 let errors: TftpTransferError[];
 const cleanups: Array<() => void> = [];
 
-async function startServer(timeoutMs = 1000) {
-  server = new TftpServer({ address: '127.0.0.1', port: 0, source: new DirSource(dir), timeoutMs });
+async function startServer(timeoutMs = 1000, maxRetries = 5) {
+  server = new TftpServer({ address: '127.0.0.1', port: 0, source: new DirSource(dir), timeoutMs, maxRetries });
   starts = [];
   dones = [];
   errors = [];
@@ -125,10 +125,15 @@ describe('TFTP interop with real clients', () => {
   }, 240_000);
 
   describe('over a lossy link (5% of packets dropped and 5% duplicated, each direction)', () => {
-    async function lossy(seed: number) {
-      const port = await startServer(20);
-      // RRQs are spared: recovering a lost request is the client's job, with its own multi-second timer.
-      const proxy = await LossyUdpProxy.start({ targetPort: port, dropRate: 0.05, duplicateRate: 0.05, seed, spare: (m, d) => d === 'to-server' && m[1] === 1 });
+    async function lossy(seed: number, timeoutMs = 20) {
+      // Retransmission timeout doubling up to 8x, 10 tries: the server outwaits the clients' own
+      // ACK retransmission timers, which is what recovers a lost ACK.
+      const port = await startServer(timeoutMs, 10);
+      // Requests and the option handshake pass untouched: recovering a lost RRQ is the client's
+      // job (on a multi-second timer), and atftp 0.8 aborts on a duplicated OACK ("unexpected OACK").
+      const handshake = (m: Buffer, d: 'to-server' | 'to-client') =>
+        d === 'to-server' ? m[1] === 1 || (m[1] === 4 && m[2] === 0 && m[3] === 0) : m[1] === 6;
+      const proxy = await LossyUdpProxy.start({ targetPort: port, dropRate: 0.05, duplicateRate: 0.05, seed, spare: handshake });
       cleanups.push(() => proxy.close());
       return proxy;
     }
@@ -142,7 +147,9 @@ describe('TFTP interop with real clients', () => {
       expect(proxy.stats.dropped).toBeGreaterThan(0);
       expect(proxy.stats.duplicated).toBeGreaterThan(0);
       await until(() => dones.length === 1);
-      expect(dones[0]!.outcome).toBe('complete');
+      // The final ACK may be the packet the link drops: then the server cannot know the client is done.
+      expect(['complete', 'timed-out']).toContain(dones[0]!.outcome);
+      expect(dones[0]!.bytes).toBeGreaterThanOrEqual(sizes['lossy.bin'] - 512);
       expect(dones[0]!.retransmits).toBeGreaterThan(0);
     });
 
@@ -156,14 +163,19 @@ describe('TFTP interop with real clients', () => {
     });
 
     it('atftp with windowsize 8 completes with identical bytes (partial-window ACKs)', async () => {
-      const proxy = await lossy(3);
+      // atftp answers only the first out-of-order block after a good one; when that ACK is lost it
+      // stays silent until its own timer (1 s here) fires, and every packet it receives restarts
+      // that timer. The server's backed-off retransmissions (200 ms up to 1.6 s) leave it that gap.
+      const proxy = await lossy(3, 200);
       const dest = join(out, 'lossy-atftp');
-      const r = await run('atftp', ['--option', 'blksize 1428', '--option', 'windowsize 8', '--option', 'tsize 0', '-g', '-r', 'small.bin', '-l', dest, '127.0.0.1', String(proxy.port)]);
-      expect(r.code).toBe(0);
-      expect(shaOf(dest)).toBe(digests['small.bin']);
+      const r = await run('atftp', ['--tftp-timeout', '1', '--option', 'blksize 1428', '--option', 'windowsize 8', '--option', 'tsize 0', '-g', '-r', 'lossy.bin', '-l', dest, '127.0.0.1', String(proxy.port)]);
+      expect(`${r.code} ${r.stderr.split('\n').filter((l) => !l.includes('got wrong block')).join(' ')}`).toMatch(/^0 /);
+      expect(shaOf(dest)).toBe(digests['lossy.bin']);
       expect(proxy.stats.dropped).toBeGreaterThan(0);
       await until(() => dones.length === 1);
-      expect(dones[0]).toMatchObject({ outcome: 'complete', bytes: sizes['small.bin'] });
+      // The final ACK may be the packet the link drops; the client has everything either way.
+      expect(['complete', 'timed-out']).toContain(dones[0]!.outcome);
+      expect(starts[0]).toMatchObject({ options: { windowsize: 8, blksize: 1428 } });
     });
   });
 

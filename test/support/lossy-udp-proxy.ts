@@ -14,7 +14,7 @@ export interface LossyUdpProxyOptions {
    * round-trip time where the kernel offers no netem; order is kept (equal delays fire in order).
    */
   readonly delayMs?: number;
-  /** Packets for which this returns true are never dropped (may still be duplicated). */
+  /** Packets for which this returns true pass untouched: never dropped, never duplicated. */
   readonly spare?: (packet: Buffer, direction: 'to-server' | 'to-client') => boolean;
 }
 
@@ -98,12 +98,18 @@ export class LossyUdpProxy {
 
   private forward(via: Socket, msg: Buffer, port: number, address: string, direction: 'to-server' | 'to-client'): void {
     const spared = this.o.spare?.(msg, direction) ?? false;
-    if (!spared && this.random() < this.o.dropRate) {
+    const delay = this.o.delayMs ?? 0;
+    if (spared) {
+      this.stats.forwarded++;
+      if (delay > 0) setTimeout(() => this.sendQuietly(via, msg, port, address), delay);
+      else via.send(msg, port, address);
+      return;
+    }
+    if (this.random() < this.o.dropRate) {
       this.stats.dropped++;
       return;
     }
     this.stats.forwarded++;
-    const delay = this.o.delayMs ?? 0;
     if (delay > 0) setTimeout(() => this.sendQuietly(via, msg, port, address), delay);
     else via.send(msg, port, address);
     if (this.random() < this.o.duplicateRate) {

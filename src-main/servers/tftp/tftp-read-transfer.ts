@@ -81,16 +81,13 @@ export class TftpReadTransfer {
   }
 
   /**
-   * The client repeated its request from the same port: our first answer was probably lost.
-   * Before any acknowledgement, answer again at once (one packet per request, so no multiplication).
+   * The client repeated its request from the same port. Nothing is sent in reply: if our answer
+   * was lost, the retransmission timer resends it; answering each copy at once would, when the
+   * network merely duplicated the request, hand the client two OACKs — and atftp 0.8, for one,
+   * aborts on an "unexpected OACK".
    */
   onRepeatedRequest(): void {
-    if (this.phase === 'done' || this.ackedAny) return;
-    if (this.phase === 'oack') this.sendOack(true);
-    else {
-      this.nextToSend = this.base;
-      this.pump();
-    }
+    this.requestsSeen++;
   }
 
   stop(outcome: TftpOutcome, detail: string): void {
@@ -139,15 +136,20 @@ export class TftpReadTransfer {
     this.ackedAny = true;
     for (let i = this.base; i <= k; i++) this.ackedBytes += this.window.shift()!.byteLength;
     this.base = k + 1;
+    if (this.retries > 0 && this.timer !== undefined) {
+      // The pending timer was armed with a backed-off timeout; progress restores the base one.
+      this.o.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.retries = 0;
     this.o.onProgress(this.ackedBytes);
     if (this.lastBlock !== undefined && k >= this.lastBlock) {
       this.finish('complete');
       return;
     }
-    // A partial ACK: blocks after k were lost or reordered; resend from k+1 now.
-    if (this.nextToSend <= k) this.nextToSend = k + 1;
-    else if (k < this.highestSent) this.nextToSend = k + 1;
+    // A partial ACK (k short of the last block sent): blocks after k were lost or reordered;
+    // the window restarts at k+1 at once. Otherwise carry on after what was already sent.
+    this.nextToSend = k < this.highestSent ? k + 1 : Math.max(this.nextToSend, k + 1);
     this.pump();
   }
 
@@ -239,19 +241,32 @@ export class TftpReadTransfer {
   /** One timer per transfer, re-checked on expiry instead of re-armed per packet (cheap at 30k packets/s). */
   private armTimer(): void {
     if (this.timer !== undefined || this.phase === 'done') return;
-    this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.timeoutMs);
+    this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.currentTimeoutMs());
+  }
+
+  /**
+   * Exponential backoff over consecutive timeouts (RFC 1123 §4.2.3.2), capped at 8× the base:
+   * a client that lost its own ACK may only speak again when its timer (often seconds) fires,
+   * and giving up before that would turn a recoverable loss into a failed boot.
+   */
+  private currentTimeoutMs(): number {
+    return this.o.timeoutMs * 2 ** Math.min(this.retries, 3);
   }
 
   private onTimer(): void {
     this.timer = undefined;
     if (this.phase === 'done') return;
     const idle = this.o.clock.now() - this.lastSendAt;
-    if (idle < this.o.timeoutMs) {
-      this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.timeoutMs - idle);
+    const timeout = this.currentTimeoutMs();
+    if (idle < timeout) {
+      this.timer = this.o.clock.setTimeout(() => this.onTimer(), timeout - idle);
       return;
     }
     if (++this.retries > this.o.maxRetries) {
-      const detail = `no acknowledgement after ${this.o.maxRetries} retransmissions ${this.o.timeoutMs} ms apart`;
+      const onlyFinal = this.lastBlock !== undefined && this.base === this.lastBlock;
+      const detail =
+        `no acknowledgement after ${this.o.maxRetries} retransmissions (timeout ${this.o.timeoutMs} ms, doubling up to ${this.o.timeoutMs * 8} ms)` +
+        (onlyFinal ? '; only the final block was unacknowledged, so the client may well have the whole file (its last ACK was lost)' : '');
       this.sendTo(encodeTftpPacket({ op: 'ERROR', code: TFTP_ERROR.NOT_DEFINED, message: 'Timed out' }), this.o.remotePort, this.o.remoteAddress);
       this.finish(this.ackedAny ? 'timed-out' : 'abandoned', detail);
       return;
