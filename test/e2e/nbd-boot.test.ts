@@ -101,6 +101,7 @@ describe.skipIf(!lab.ok)('network boot over NBD (--plan nbd)', () => {
     expect(connect, `NBD connect after kernel and initrd in ${steps}`).toBeGreaterThan(Math.max(kernel, initrd));
     expect(disconnect, `NBD disconnect after connect in ${steps}`).toBeGreaterThan(connect);
     // The marker came over NBD: the guest read blocks of the image and never asked HTTP for the file.
+    expect(timeline[disconnect]).toMatchObject({ reason: 'disc' }); // NBD_CMD_DISC, not a reset
     expect(Number(timeline[disconnect]!.bytes)).toBeGreaterThan(0);
     expect(timeline.filter((e) => path(e).endsWith('marker.txt'))).toEqual([]);
   });
