@@ -158,24 +158,47 @@ export class HttpServer {
     const stream = file.createReadStream(start, end);
     let bytes = 0;
     let lastProgressAt = startedAt;
+    let reported = -1;
+    let trailing: ReturnType<typeof setTimeout> | undefined;
+    const interval = this.o.progressIntervalMs ?? 250;
+    const report = () => {
+      trailing = undefined;
+      if (bytes === reported || bytes === total) return;
+      reported = bytes;
+      lastProgressAt = this.now();
+      this.events.emit('request.progress', { id, bytes, total });
+    };
+    // The size is known before the first byte: say so at once, so a download that stalls
+    // early still shows "x of y" (the timeline's "stopped at 37 %" needs the total).
+    report();
     stream.on('data', (chunk: Uint8Array) => {
       bytes += chunk.byteLength;
-      const now = this.now();
-      if (now - lastProgressAt < (this.o.progressIntervalMs ?? 250)) return;
-      lastProgressAt = now;
-      this.events.emit('request.progress', { id, bytes, total });
+      if (this.now() - lastProgressAt >= interval) report();
+      // Rate-limited, but the last position before a stall is always reported.
+      else trailing ??= setTimeout(report, interval);
+    });
+    stream.once('close', () => clearTimeout(trailing));
+    // Tell a broken source from a departed client: only the former is the server's failure.
+    // Whichever happens first decides; pipeline then tears down the other side with the same
+    // error. Both listeners go on before pipeline's own, so they see the event first.
+    let firstFailure: { side: 'source'; err: Error } | { side: 'client' } | undefined;
+    stream.once('error', (err) => (firstFailure ??= { side: 'source', err }));
+    res.once('close', () => {
+      if (!res.writableFinished) firstFailure ??= { side: 'client' };
     });
     // pipeline: backpressure from the socket pauses the source, and when the client goes away
-    // the source stream is destroyed (the ISO reader stops reading).
+    // (premature close, EPIPE, ECONNRESET) the source stream is destroyed (the ISO reader stops reading).
     pipeline(stream, res, (err) => {
       this.counters.bytesSent += bytes;
       if (!err) return done(status, bytes, served, 'complete');
-      const clientGone = res.destroyed && !res.writableFinished && (err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      const clientGone = firstFailure?.side !== 'source';
       this.events.emit('request.error', {
         id,
         remoteAddress,
         path,
-        message: clientGone ? `client closed the connection after ${bytes} of ${total} bytes` : `reading ${path} failed after ${bytes} of ${total} bytes: ${err.message}`,
+        message: clientGone
+          ? `client closed the connection after ${bytes} of ${total} bytes (${(err as NodeJS.ErrnoException).code ?? err.message})`
+          : `reading ${path} failed after ${bytes} of ${total} bytes: ${firstFailure?.side === 'source' ? firstFailure.err.message : err.message}`,
       });
       // Headers are out: the only honest signal left is to cut the connection short.
       res.destroy();
