@@ -18,7 +18,10 @@
  * the table, not a crash; the bench exits 1 if any Bootcast boot failed.
  *
  * Environment: BENCH_RUNS (boots per firmware and setup, default 3), BENCH_BOOT_TIMEOUT_S (per
- * boot, default 240), BENCH_BOOT_FIRMWARE (bios,uefi), BENCH_KEEP=1 (keep logs and serials).
+ * boot, default 240), BENCH_BOOT_FIRMWARE (bios,uefi), BENCH_KEEP=1 (keep logs and serials),
+ * BENCH_BOOT_RA=1: an experiment, not the standard comparison — answer IPv6 router solicitations
+ * on br0 with "no router here" (bench/support/ra-responder.py, python3) for both setups alike,
+ * to measure what iPXE's IPv6 wait costs and what Bootcast would gain by ending it.
  * Needs root, qemu-system-x86, ipxe-qemu, ovmf, ipxe, dnsmasq-base, busybox-static, xorriso and
  * the packages test/support/make-test-iso.sh needs.
  */
@@ -40,6 +43,7 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const BOOT_TIMEOUT_S = Number(process.env.BENCH_BOOT_TIMEOUT_S ?? 240);
 const FIRMWARES = (process.env.BENCH_BOOT_FIRMWARE ?? 'bios,uefi').split(',').map((f) => f.trim()) as Firmware[];
 const KEEP = !!process.env.BENCH_KEEP;
+const RA = !!process.env.BENCH_BOOT_RA;
 /** Whole bench: every boot at its timeout plus server start/stop; no boot starts past it. */
 const DEADLINE_S = RUNS * FIRMWARES.length * 2 * (BOOT_TIMEOUT_S + 30) + 180;
 const SERVER_IP = '198.18.0.1';
@@ -141,6 +145,12 @@ async function main(): Promise<void> {
     lab.addVeth({ ns: srv, ifname: 'wan0', cidr: '198.19.0.2/24' }, { ns: wan, ifname: 'eth0', cidr: '198.19.0.1/24' });
     lab.ip(srv, 'route', 'add', 'default', 'via', '198.19.0.1');
 
+    if (RA) {
+      const ra = new NsServer(lab, srv, 'ra-responder', 'python3', [join(ROOT, 'bench/support/ra-responder.py'), 'br0'], join(work, 'ra-responder.log'));
+      ra.start(); // runs for the whole bench; the lab's teardown stops it
+      await ra.waitReady([], 15_000, /^ready$/m);
+    }
+
     const refDir = join(work, 'reference');
     mkdirSync(refDir);
     const reference = new ReferencePxe({ lab, ns: srv, bridge: 'br0', serverIp: SERVER_IP, range: { first: '198.18.0.100', last: '198.18.0.199' }, iso, workDir: refDir });
@@ -171,7 +181,7 @@ async function main(): Promise<void> {
       },
     };
 
-    console.log(`boot bench: ${RUNS} run(s) × ${FIRMWARES.join('+')} × reference+bootcast, ${kvmUsable() ? 'KVM' : 'TCG'}, timeout ${BOOT_TIMEOUT_S} s per boot, load ${load0.toFixed(1)}`);
+    console.log(`boot bench: ${RUNS} run(s) × ${FIRMWARES.join('+')} × reference+bootcast, ${kvmUsable() ? 'KVM' : 'TCG'}, timeout ${BOOT_TIMEOUT_S} s per boot, load ${load0.toFixed(1)}${RA ? ', IPv6 RA responder on br0 (experiment)' : ''}`);
     outer: for (let run = 0; run < RUNS; run++) {
       for (const firmware of FIRMWARES) {
         const order: Setup[] = (run + (firmware === 'uefi' ? 1 : 0)) % 2 === 0 ? ['reference', 'bootcast'] : ['bootcast', 'reference'];
@@ -277,7 +287,7 @@ function phaseSeconds(boot: Boot, phase: (typeof PHASES)[number]): number | unde
 }
 
 function printTable(boots: Boot[], load0: number, load1: number): void {
-  console.log(`\nNetwork boot, seconds from QEMU start to the marker (median of ${RUNS}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)})`);
+  console.log(`\nNetwork boot, seconds from QEMU start to the marker (median of ${RUNS}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)})${RA ? ', with an IPv6 RA "no router" on br0' : ''}`);
   for (const firmware of FIRMWARES) {
     const phases = PHASES.filter((p) => !p.firmware || p.firmware === firmware);
     console.log(`\n${firmware.toUpperCase()} ${firmware === 'bios' ? '(SeaBIOS + iPXE ROM)' : '(OVMF PXE → TFTP ipxe.efi → iPXE)'}`);
