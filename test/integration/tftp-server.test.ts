@@ -362,16 +362,32 @@ describe('TftpServer', () => {
     expect(server.stats().malformed).toBeGreaterThan(0);
   });
 
-  it('tells a stranger writing to a transfer port "unknown transfer ID" without disturbing the transfer', async () => {
+  it('discards packets from a stranger to a transfer port without disturbing the transfer', async () => {
     const { server } = await startServer();
     const c = await client();
     const stranger = await client();
     c.send(rrq('small.bin'), server.port);
     const d1 = await c.expect();
     stranger.send({ op: 'ACK', block: 1 }, d1.port);
-    expect((await stranger.expect()).packet).toMatchObject({ op: 'ERROR', code: 5 });
+    stranger.send({ op: 'ERROR', code: 0, message: 'go away' }, d1.port);
+    expect(await stranger.next(100)).toBeUndefined();
     c.send({ op: 'ACK', block: 1 }, d1.port);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 2 });
+    expect(server.stats()).toMatchObject({ active: 1, failed: 0 });
+  });
+
+  it('ends a transfer at once as abandoned when the client closes its port (ICMP port unreachable)', async () => {
+    const clock = fakeClock();
+    const { server, done } = await startServer({ clock, maxRetries: 5 });
+    const finished = done();
+    const c = await client();
+    c.send(rrq('small.bin'), server.port);
+    await c.expect();
+    c.close();
+    clients.splice(clients.indexOf(c), 1);
+    // One retransmission to the closed port draws the ICMP error; no further timer is needed.
+    clock.advance(60_000);
+    expect(await finished).toMatchObject({ outcome: 'abandoned', retransmits: 1, detail: expect.stringMatching(/closed its port/) });
   });
 
   it('converts line ends in netascii mode and leaves tsize unanswered because the wire size differs', async () => {

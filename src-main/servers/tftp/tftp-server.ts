@@ -196,6 +196,21 @@ export class TftpServer {
       socket.close();
       return;
     }
+    // Connected to the client: see ReadTransferOptions.socket for why.
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(remotePort, remoteAddress, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      socket.close();
+      throw err;
+    });
+    if (!this.socket || this.active.get(key) !== entry) {
+      socket.close();
+      return;
+    }
     const stream = file.size > 0 ? file.createReadStream(0, file.size - 1) : null;
     // Read ahead up to two windows plus one stream chunk; never the whole file.
     const reader = new BlockReader(stream, negotiated.blksize, Math.max(256 * 1024, 2 * negotiated.windowsize * negotiated.blksize), netascii ? encodeNetascii : undefined);
