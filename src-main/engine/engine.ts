@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chooseFirstStageLoader } from '../boot/pxe-client.ts';
 import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
@@ -148,6 +148,12 @@ export class Engine implements ApiClient {
     'images.list': () => this.library.list(),
     'images.add': async ({ paths }) => {
       if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) throw new EngineError('images.add takes { paths: string[] }', 'bad-argument');
+      // Refuse the whole batch when a path is wrong: a card for a file that is not there helps nobody.
+      for (const p of paths) {
+        const st = await stat(p).catch(() => null);
+        if (!st) throw new EngineError(`There is no file at ${p}. Check the path (it is read on the machine running Bootcast).`, 'not-found');
+        if (!st.isFile()) throw new EngineError(`${p} is a folder, not an image file: choose the .iso inside it.`, 'bad-argument');
+      }
       const added = await this.library.add(paths);
       for (const img of added) {
         if (img.error) this.log('error', 'images', `${img.path}: ${img.error}`);

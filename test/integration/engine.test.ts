@@ -1,0 +1,127 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine.ts';
+import type { NetInterfaceInfo } from '../../src-main/shared/api.ts';
+
+/**
+ * The engine as the hosts drive it, through its API only, on loopback with DHCP off (no DHCP
+ * ever runs outside a namespace): the library, the boot script, files served straight from the
+ * ISO over HTTP and TFTP to curl, the client timeline, and start/stop/errors.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const LOOPBACK: NetInterfaceInfo[] = [
+  { name: 'lo', addresses: [{ address: '127.0.0.1', prefixLength: 8 }], up: true, internal: true, defaultRoute: false, wireless: false, suggested: false, reason: '' },
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// The servers run in this process: a client must be run asynchronously, or it would wait on an
+// event loop that execFileSync holds.
+const run = promisify(execFile);
+const curl = async (...args: string[]) => (await run('curl', ['--max-time', '20', ...args], { encoding: 'buffer', maxBuffer: 64 << 20 })).stdout;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('Engine over its API', () => {
+  const work = mkdtempSync(join(tmpdir(), 'bootcast-engine-'));
+  const iso = join(work, 'tiny-arch.iso');
+  let engine: Engine;
+  let http = 0;
+  let tftp = 0;
+
+  beforeAll(async () => {
+    execFileSync('bash', [join(ROOT, 'test/support/make-test-iso.sh'), iso], { stdio: 'ignore' });
+    engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => LOOPBACK });
+    [http, tftp] = [await freePort(), await freePort()];
+    const nbd = await freePort();
+    await engine.call('server.updateSettings', { interface: 'lo', dhcpMode: 'off', ports: { dhcp: 67, proxyDhcp: 4011, http, tftp, nbd }, menuTimeoutSec: 0 });
+  });
+
+  afterAll(async () => {
+    await engine?.dispose();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('adds an archiso-layout image and reports its recipe and plans', async () => {
+    const [info] = await engine.call('images.add', { paths: [iso] });
+    expect(info).toMatchObject({ id: 'tiny-arch', recipe: 'archiso', fileName: 'tiny-arch.iso' });
+    expect(info!.plans.map((p) => p.id)).toEqual(expect.arrayContaining(['http', 'nbd']));
+    expect(info!.selectedPlan).toBe('http');
+  });
+
+  it('refuses a path that does not exist, naming it', async () => {
+    await expect(engine.call('images.add', { paths: [join(work, 'missing.iso')] })).rejects.toThrow(/There is no file at .*missing\.iso/);
+  });
+
+  it('refuses bad settings with the field named', async () => {
+    await expect(engine.call('server.updateSettings', { dhcpMode: 'sometimes' as never })).rejects.toThrow(/DHCP mode must be one of/);
+  });
+
+  it('starts on the chosen interface and serves per-client boot scripts and files from inside the ISO', async () => {
+    const state = await engine.call('server.start', undefined);
+    expect(state.phase).toBe('running');
+    expect(state.services.map((s) => s.name).sort()).toEqual(['http', 'nbd', 'tftp']);
+
+    const mac = '52:54:00:aa:bb:01';
+    const script = (await curl('-sf', `http://127.0.0.1:${http}/boot.ipxe?mac=${mac}&arch=x86_64&platform=efi`)).toString('utf8');
+    expect(script).toMatch(/^#!ipxe/);
+    expect(script).toContain(`http://127.0.0.1:${http}/images/tiny-arch/arch/boot/x86_64/vmlinuz-linux`);
+    expect(script).toContain('BOOTIF=01-52-54-00-aa-bb-01');
+
+    const viaHttp = await curl('-sf', `http://127.0.0.1:${http}/images/tiny-arch/arch/boot/x86_64/vmlinuz-linux`);
+    const viaTftp = await curl('-sf', '--tftp-blksize', '1428', `tftp://127.0.0.1:${tftp}/images/tiny-arch/arch/boot/x86_64/initramfs-linux.img`);
+    const extract = join(work, 'x');
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/arch/boot/x86_64', extract], { stdio: 'ignore' });
+    expect(sha(viaHttp)).toBe(sha(readFileSync(join(extract, 'vmlinuz-linux'))));
+    expect(sha(viaTftp)).toBe(sha(readFileSync(join(extract, 'initramfs-linux.img'))));
+
+    // The lookup ignores case, as boot configs often spell names differently than the image.
+    await curl('-sf', '-o', '/dev/null', `http://127.0.0.1:${http}/images/tiny-arch/ARCH/BOOT/X86_64/VMLINUZ-LINUX`);
+    // Nothing outside the image and the bundled loaders is reachable.
+    await expect(curl('-sf', '--path-as-is', `http://127.0.0.1:${http}/images/tiny-arch/../../etc/passwd`)).rejects.toThrow();
+    await expect(curl('-sf', `tftp://127.0.0.1:${tftp}/../../etc/passwd`)).rejects.toThrow();
+  });
+
+  it('puts the client on the timeline by its MAC, with the kernel download in order', async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    const detail = await engine.call('clients.get', { mac: '52:54:00:aa:bb:01' });
+    expect(detail).not.toBeNull();
+    expect(detail!.firmware).toBe('uefi');
+    expect(detail!.image).toBe('tiny-arch');
+    const kinds = detail!.events.map((e) => `${e.kind} ${String(e.path ?? '')}`);
+    const script = kinds.findIndex((k) => k.startsWith('boot.script'));
+    const kernel = kinds.findIndex((k) => k === 'http.done /images/tiny-arch/arch/boot/x86_64/vmlinuz-linux');
+    expect(script).toBeGreaterThanOrEqual(0);
+    expect(kernel).toBeGreaterThan(script);
+    const exported = await engine.call('log.export', undefined);
+    expect(exported).toContain('"client":"52:54:00:aa:bb:01"');
+  });
+
+  it('stops every server, and a second engine on a port in use reports which port and what to do', async () => {
+    const other = await Engine.create({ dataDir: join(work, 'data2'), listInterfaces: () => LOOPBACK });
+    try {
+      await other.call('server.updateSettings', { interface: 'lo', dhcpMode: 'off', ports: { dhcp: 67, proxyDhcp: 4011, http, tftp: await freePort(), nbd: await freePort() } });
+      const failed = await other.call('server.start', undefined);
+      expect(failed.phase).toBe('error');
+      expect(failed.errors.join(' ')).toMatch(new RegExp(`127\\.0\\.0\\.1:${http} is already in use.*--http-port`));
+      expect(failed.services.every((s) => !s.listening)).toBe(true);
+    } finally {
+      await other.dispose();
+    }
+    const stopped = await engine.call('server.stop', undefined);
+    expect(stopped.phase).toBe('stopped');
+    await expect(curl('-sf', '--max-time', '2', `http://127.0.0.1:${http}/boot.ipxe`)).rejects.toThrow();
+  });
+});
