@@ -4,6 +4,7 @@
  * `API_EVENTS`; adding a method here is the only place a new command is declared.
  * Pure types: imported by main, preload and renderer alike.
  */
+import type { StallParams } from './stall-hints.ts';
 import type { TimelineEvent } from './timeline-event.ts';
 
 export type DhcpMode = 'auto' | 'proxy' | 'full' | 'off';
@@ -122,6 +123,8 @@ export interface ClientSummary {
   stalledHint?: string;
   /** Stable code of the stall hint (see shared/stall-hints.ts STALL_CODES), for translated hints. */
   stalledCode?: string;
+  /** The figures the hint mentions (seconds, percent, path), so a translated hint can say them too. */
+  stalledParams?: StallParams;
   firstSeen: string;
   lastSeen: string;
   progress?: TransferProgress;

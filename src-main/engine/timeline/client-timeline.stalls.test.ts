@@ -71,11 +71,13 @@ describe('ClientTimeline stall diagnosis', () => {
     expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-tftp-after-offer' });
   });
 
-  it('expects iPXE to fetch its script after our answer, not TFTP', () => {
+  it('expects iPXE to fetch its script after our answer, not TFTP, allowing for its IPv6 wait', () => {
     const k = timelineKit();
     k.feed('dhcp.discover', { pxe: true, ipxe: true }, 1);
-    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 10_000);
-    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-script-after-offer' });
+    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 29_999);
+    expect(k.stage()).toBe('dhcp');
+    k.clock.advance(1);
+    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-script-after-offer', stalledParams: { seconds: 30 } });
   });
 
   it('suspects Secure Boot or a wrong loader when iPXE does not call back within 15 s of the loader', () => {

@@ -579,6 +579,7 @@ export class ClientTimeline {
       s.lastStage = rec.stall.lastStage;
       s.stalledHint = rec.stall.hint.text;
       s.stalledCode = rec.stall.hint.code;
+      s.stalledParams = rec.stall.hint.params;
     }
     const progress = rec.transfers.current();
     if (progress) s.progress = progress;

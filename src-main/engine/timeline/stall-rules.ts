@@ -25,7 +25,9 @@ export interface StallThresholds {
 
 export const DEFAULT_STALL_THRESHOLDS: StallThresholds = {
   tftpAfterOfferMs: 10_000,
-  scriptAfterOfferMs: 10_000,
+  // iPXE builds before 2020 (Debian's, and the ROMs QEMU ships) spend ~13 s waiting for an IPv6
+  // router advertisement between their DHCP answer and the script request: not a stall.
+  scriptAfterOfferMs: 30_000,
   discoverRepeatLimit: 3,
   ipxeAfterLoaderMs: 15_000,
   kernelAfterScriptMs: 20_000,
