@@ -69,7 +69,12 @@ async function start(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   enforceContentSecurityPolicy(session.defaultSession, devServerUrl);
 
-  const engine = await Engine.create({ dataDir: app.getPath('userData') });
+  // Packaged, the iPXE loaders live beside app.asar (electron-builder extraResources): clients
+  // download them by TFTP, so they must be plain files, not asar entries.
+  const engine = await Engine.create({
+    dataDir: app.getPath('userData'),
+    ...(app.isPackaged ? { resourcesDir: join(process.resourcesPath, 'resources') } : {}),
+  });
   mainWindow = createWindow(engine);
 
   app.on('activate', () => {
