@@ -9,22 +9,9 @@ import { join } from 'node:path';
 import { MemoryByteSource } from '../../src-main/iso/byte-source.ts';
 import { IsoError, IsoImage } from '../../src-main/iso/iso-image.ts';
 import { ISOLINUX_BIN, LONG_NAME, mkisofs, pseudoRandomBytes, UNICODE_NAME } from './iso-fixtures.ts';
+import { randomInt as int, seededRandom } from './seeded-random.ts';
 
 export type Rng = () => number;
-
-/** mulberry32: tiny, seedable, good enough to spread mutations. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const int = (r: Rng, n: number) => Math.floor(r() * n);
 
 /** Builds the fuzz corpus in `dir`; returns the images' bytes. Kept small so copies are cheap. */
 export async function buildFuzzCorpus(dir: string): Promise<{ name: string; bytes: Uint8Array }[]> {
@@ -133,7 +120,7 @@ export async function fuzz(corpus: { name: string; bytes: Uint8Array }[], seed: 
   for (let i = 0; i < cases && Date.now() < deadline; i++) {
     // Each case has its own seed so a failure can be replayed alone.
     const caseSeed = (seed * 1_000_003 + i) >>> 0;
-    const r = rng(caseSeed);
+    const r = seededRandom(caseSeed);
     const base = corpus[int(r, corpus.length)]!;
     const bytes = mutate(base.bytes, r);
     try {

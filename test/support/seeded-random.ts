@@ -9,3 +9,8 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A whole number in [0, n) drawn from `rand` (n > 0). */
+export function randomInt(rand: () => number, n: number): number {
+  return Math.floor(rand() * n);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../test/support/seeded-random.ts';
+import { randomInt as int, seededRandom } from '../../../test/support/seeded-random.ts';
 import { classifyClient } from '../../boot/pxe-client.ts';
 import { DhcpCodecError } from './dhcp-codec-error.ts';
 import { decodeDhcpPacket, encodeDhcpPacket, emptyPacket, type DhcpPacket } from './packet.ts';
@@ -38,7 +38,6 @@ function seeds(): Uint8Array[] {
 }
 
 type Mutator = (bytes: Uint8Array, rnd: () => number) => Uint8Array;
-const int = (rnd: () => number, n: number) => Math.floor(rnd() * n);
 
 const mutators: Mutator[] = [
   // flip a few random bits anywhere
