@@ -51,6 +51,11 @@ const MACS: Record<Firmware, string> = { bios: '52:54:00:be:00:01', uefi: '52:54
 /** Bootcast full mode also answers PXE on 4011; it must be gone before dnsmasq starts. */
 const BOOTCAST_PORTS: Port[] = [...REFERENCE_PORTS, { proto: 'udp', port: 4011 }];
 
+interface RunningServer {
+  stop(): Promise<void>;
+  cpuSeconds(): number;
+}
+
 interface Boot {
   firmware: Firmware;
   setup: Setup;
@@ -59,6 +64,8 @@ interface Boot {
   /** QEMU start → marker line, when ok. */
   seconds?: number;
   why?: string;
+  /** CPU seconds the server process(es) used between QEMU start and the end of the boot. */
+  serverCpu?: number;
   milestones: Record<string, number>;
   serialTail?: string;
 }
@@ -155,7 +162,7 @@ async function main(): Promise<void> {
     mkdirSync(refDir);
     const reference = new ReferencePxe({ lab, ns: srv, bridge: 'br0', serverIp: SERVER_IP, range: { first: '198.18.0.100', last: '198.18.0.199' }, iso, workDir: refDir });
 
-    const servers: Record<Setup, (tag: string) => Promise<() => Promise<void>>> = {
+    const servers: Record<Setup, (tag: string) => Promise<RunningServer>> = {
       reference: async (tag) => {
         try {
           await reference.start(tag);
@@ -163,7 +170,7 @@ async function main(): Promise<void> {
           await reference.stop();
           throw err;
         }
-        return () => reference.stop();
+        return { stop: () => reference.stop(), cpuSeconds: () => reference.cpuSeconds() };
       },
       bootcast: async (tag) => {
         const server = new NsServer(lab, srv, 'bootcast serve', process.execPath,
@@ -177,7 +184,7 @@ async function main(): Promise<void> {
           await server.stop(BOOTCAST_PORTS);
           throw err;
         }
-        return () => server.stop(BOOTCAST_PORTS);
+        return { stop: () => server.stop(BOOTCAST_PORTS), cpuSeconds: () => server.cpuSeconds() };
       },
     };
 
@@ -194,7 +201,7 @@ async function main(): Promise<void> {
           const tag = `${setup}-${firmware}-${run + 1}`;
           const boot = await bootOnce({ lab, ns: srv, work, tag, firmware, setup, run, marker, timeoutS: Math.min(BOOT_TIMEOUT_S, left - 30), startServer: servers[setup] });
           boots.push(boot);
-          console.log(`  ${tag.padEnd(18)} ${boot.ok ? `${boot.seconds!.toFixed(1)} s` : `FAILED: ${boot.why}`}  ${milestoneLine(boot)}`);
+          console.log(`  ${tag.padEnd(18)} ${boot.ok ? `${boot.seconds!.toFixed(1)} s` : `FAILED: ${boot.why}`}  ${milestoneLine(boot)}${boot.serverCpu === undefined ? '' : ` server CPU ${boot.serverCpu.toFixed(2)} s`}`);
           if (!boot.ok && boot.serialTail) console.log(boot.serialTail.replace(/^/gm, '      | '));
         }
       }
@@ -217,12 +224,12 @@ async function bootOnce(o: {
   run: number;
   marker: string;
   timeoutS: number;
-  startServer: (tag: string) => Promise<() => Promise<void>>;
+  startServer: (tag: string) => Promise<RunningServer>;
 }): Promise<Boot> {
   const boot: Boot = { firmware: o.firmware, setup: o.setup, run: o.run, ok: false, milestones: {} };
-  let stopServer: (() => Promise<void>) | undefined;
+  let server: RunningServer;
   try {
-    stopServer = await o.startServer(o.tag);
+    server = await o.startServer(o.tag);
   } catch (err) {
     boot.why = `server did not start: ${(err as Error).message.split('\n')[0]}`;
     return boot;
@@ -231,15 +238,18 @@ async function bootOnce(o: {
   const guestDir = join(o.work, o.tag);
   mkdirSync(guestDir);
   const guest = new QemuGuest({ lab: o.lab, ns: o.ns, bridge: 'br0', tap, firmware: o.firmware, mac: MACS[o.firmware], workDir: guestDir });
+  let cpu0 = 0;
   try {
     guest.start();
     const t0 = Date.now();
+    cpu0 = server.cpuSeconds();
     const okLine = `BOOTCAST-E2E-OK http ${o.marker}`;
     const watcher = new SerialMilestones(guest.serialPath, [...Object.values(M), okLine], t0);
     let finished = false;
     const watching = watcher.watch(() => finished || watcher.at(okLine) !== undefined);
     const result = await guest.waitFor(/BOOTCAST-E2E-(OK|FAIL)/, o.timeoutS * 1000);
     finished = true;
+    boot.serverCpu = server.cpuSeconds() - cpu0;
     await watching;
     boot.milestones = watcher.all();
     const at = watcher.at(okLine);
@@ -262,7 +272,7 @@ async function bootOnce(o: {
       /* QEMU never created it, or it is already gone */
     }
     try {
-      await stopServer();
+      await server.stop();
     } catch (err) {
       boot.ok = false;
       boot.why = `${boot.why ? `${boot.why}; ` : ''}server did not stop: ${(err as Error).message}`;
@@ -291,7 +301,7 @@ function printTable(boots: Boot[], load0: number, load1: number): void {
   for (const firmware of FIRMWARES) {
     const phases = PHASES.filter((p) => !p.firmware || p.firmware === firmware);
     console.log(`\n${firmware.toUpperCase()} ${firmware === 'bios' ? '(SeaBIOS + iPXE ROM)' : '(OVMF PXE → TFTP ipxe.efi → iPXE)'}`);
-    console.log(`  ${'setup'.padEnd(10)} ${'ok'.padStart(4)} ${'median'.padStart(7)}  ${'runs'.padEnd(20)}│ phase medians: ${phases.map((p) => p.label).join(' │ ')}`);
+    console.log(`  ${'setup'.padEnd(10)} ${'ok'.padStart(4)} ${'median'.padStart(7)}  ${'runs'.padEnd(20)} ${'srv CPU'.padStart(7)} │ phase medians: ${phases.map((p) => p.label).join(' │ ')}`);
     const medians: Partial<Record<Setup, number>> = {};
     for (const setup of ['reference', 'bootcast'] as const) {
       const mine = boots.filter((b) => b.firmware === firmware && b.setup === setup);
@@ -299,7 +309,8 @@ function printTable(boots: Boot[], load0: number, load1: number): void {
       medians[setup] = median(ok.map((b) => b.seconds!));
       const runs = mine.map((b) => (b.ok ? b.seconds!.toFixed(1) : 'FAIL')).join(' ');
       const phaseCells = phases.map((p) => fmt(median(ok.map((b) => phaseSeconds(b, p)).filter((x): x is number => x !== undefined)), p.label.length));
-      console.log(`  ${setup.padEnd(10)} ${`${ok.length}/${mine.length}`.padStart(4)} ${fmt(medians[setup], 7)}  ${runs.padEnd(20)}│                ${phaseCells.join(' │ ')}`);
+      const cpu = median(ok.map((b) => b.serverCpu).filter((x): x is number => x !== undefined));
+      console.log(`  ${setup.padEnd(10)} ${`${ok.length}/${mine.length}`.padStart(4)} ${fmt(medians[setup], 7)}  ${runs.padEnd(20)} ${cpu === undefined ? '      -' : cpu.toFixed(2).padStart(7)} │                ${phaseCells.join(' │ ')}`);
       for (const b of mine.filter((x) => !x.ok)) console.log(`    run ${b.run + 1} failed: ${b.why}`);
     }
     const { reference, bootcast } = medians;

@@ -13,6 +13,9 @@ export interface Port {
   port: number;
 }
 
+/** sysconf(_SC_CLK_TCK): 100 on every Linux architecture Bootcast runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export class NsServer {
   private child?: ChildProcess;
   private exit?: Promise<void>;
@@ -43,6 +46,25 @@ export class NsServer {
 
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /**
+   * CPU seconds the server has used so far (user + system, plus children it has reaped, e.g.
+   * busybox httpd's per-connection processes). `ip netns exec` execs the command in place, so
+   * the spawned PID is the server's. Linux only (/proc); 0 once it has exited.
+   */
+  cpuSeconds(): number {
+    const pid = this.child?.pid;
+    if (!pid || !this.running) return 0;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name (which may hold spaces): utime is field 14.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
+      return ticks / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return 0;
+    }
   }
 
   /** Waits until every port listens in the namespace (and `logLine`, if given, is in the log). */

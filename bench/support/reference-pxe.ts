@@ -117,6 +117,11 @@ export class ReferencePxe {
     await this.httpd.waitReady(REFERENCE_PORTS.filter((p) => p.proto === 'tcp'), 15_000);
   }
 
+  /** CPU seconds used so far by dnsmasq and busybox httpd (with its per-connection children). */
+  cpuSeconds(): number {
+    return (this.dnsmasq?.cpuSeconds() ?? 0) + (this.httpd?.cpuSeconds() ?? 0);
+  }
+
   async stop(): Promise<void> {
     await this.httpd?.stop([{ proto: 'tcp', port: 80 }]);
     await this.dnsmasq?.stop([{ proto: 'udp', port: 67 }, { proto: 'udp', port: 69 }]);
