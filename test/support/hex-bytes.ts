@@ -1,6 +1,6 @@
 /**
- * Fixture helpers for the DHCP codec tests: bytes written out as hex so a fixture reads like a
- * packet dump, not like a second encoder.
+ * Fixture helpers for the codec tests (DHCP, NBD): bytes written out as hex so a fixture reads
+ * like a packet dump, not like a second encoder.
  */
 export function hex(...parts: (string | Uint8Array)[]): Uint8Array {
   const out: number[] = [];
@@ -14,6 +14,11 @@ export function hex(...parts: (string | Uint8Array)[]): Uint8Array {
     for (let i = 0; i < clean.length; i += 2) out.push(parseInt(clean.slice(i, i + 2), 16));
   }
   return Uint8Array.from(out);
+}
+
+/** Lower-case hex with no separators, to compare encoder output with a fixture readably. */
+export function toHex(bytes: Uint8Array): string {
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function zeros(n: number): Uint8Array {

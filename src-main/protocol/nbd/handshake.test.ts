@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hex, toHex } from '../../../test/support/hex-bytes.ts';
 import { NBD_FLAG_C_FIXED_NEWSTYLE, NBD_FLAG_C_NO_ZEROES, NBD_FLAG_FIXED_NEWSTYLE, NBD_FLAG_NO_ZEROES, NbdOpt, NbdRep } from './constants.ts';
 import { NbdProtocolError } from './errors.ts';
 import {
@@ -13,9 +14,6 @@ import {
   encodeOptionReply,
   encodeServerGreeting,
 } from './handshake.ts';
-
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
-const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 // Bytes written out by hand from proto.md, not produced by the encoder under test.
 const NBDMAGIC = '4e42444d41474943';

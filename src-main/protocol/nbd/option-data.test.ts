@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hex, toHex } from '../../../test/support/hex-bytes.ts';
 import { NbdInfo } from './constants.ts';
 import { NbdProtocolError } from './errors.ts';
 import {
@@ -12,9 +13,6 @@ import {
   encodeServerEntry,
   type NbdInfoItem,
 } from './option-data.ts';
-
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
-const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 describe('INFO/GO request data', () => {
   const fixtures = [

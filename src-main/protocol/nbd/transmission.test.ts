@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { hex, toHex } from '../../../test/support/hex-bytes.ts';
 import { NbdCmd, NbdCmdFlag, NbdErrno } from './constants.ts';
 import { NbdProtocolError } from './errors.ts';
 import { decodeRequest, decodeSimpleReply, encodeRequest, encodeSimpleReply, encodeSimpleReplyInto, type NbdRequest } from './transmission.ts';
-
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
-const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 describe('transmission requests', () => {
   const fixtures: { name: string; req: NbdRequest; bytes: string }[] = [
