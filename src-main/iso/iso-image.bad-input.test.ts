@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LONG_NAME, makeSourceTree, mkisofs, pseudoRandomBytes, run, sha256Stream } from '../../test/support/iso-fixtures.ts';
+import { LONG_NAME, makeSourceTree, mkisofs, pseudoRandomBytes, run, sha256Stream, withImage } from '../../test/support/iso-fixtures.ts';
 import { findRecord, findSuspEntry, rootExtent, setExtent, writeBoth32 } from '../../test/support/iso-patch.ts';
 import { IsoError, IsoImage } from './iso-image.ts';
 
@@ -42,15 +42,6 @@ async function openError(path: string): Promise<IsoError> {
   );
   expect(err).toBeInstanceOf(IsoError);
   return err as IsoError;
-}
-
-async function withImage<T>(path: string, fn: (img: IsoImage) => Promise<T>): Promise<T> {
-  const img = await IsoImage.open(path);
-  try {
-    return await fn(img);
-  } finally {
-    await img.close();
-  }
 }
 
 async function walkAll(img: IsoImage): Promise<number> {

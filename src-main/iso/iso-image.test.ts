@@ -21,6 +21,7 @@ import {
   sha256File,
   sha256Stream,
   UNICODE_NAME,
+  withImage,
 } from '../../test/support/iso-fixtures.ts';
 import { MemoryByteSource } from './byte-source.ts';
 import { IsoError, IsoImage } from './iso-image.ts';
@@ -44,15 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-async function withImage<T>(path: string, fn: (img: IsoImage) => Promise<T>): Promise<T> {
-  const img = await IsoImage.open(path);
-  try {
-    return await fn(img);
-  } finally {
-    await img.close();
-  }
-}
 
 describe('IsoImage compared with what xorriso extracts', () => {
   for (const name of ['rr-joliet', 'relocated', 'joliet', 'plain', 'hybrid']) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IsoImage } from '../../src-main/iso/iso-image.ts';
+import { IsoImage } from '../../src-main/iso/iso-image.ts';
 
 export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 export const ISOHYBRID_MBR = '/usr/lib/ISOLINUX/isohdpfx.bin';
@@ -134,6 +134,16 @@ export async function sha256Stream(stream: NodeJS.ReadableStream): Promise<strin
   const h = createHash('sha256');
   for await (const chunk of stream) h.update(chunk as Buffer);
   return h.digest('hex');
+}
+
+/** Opens the image at `path`, runs `fn` on it and closes it again whatever `fn` does. */
+export async function withImage<T>(path: string, fn: (img: IsoImage) => Promise<T>): Promise<T> {
+  const img = await IsoImage.open(path);
+  try {
+    return await fn(img);
+  } finally {
+    await img.close();
+  }
 }
 
 /** Path → record as IsoImage sees it (walk + a stream per file). */
