@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randomInt, seededRandom } from '../../test/support/seeded-random.ts';
 import { sanitiseRequestPath, type PathRefusalReason } from './request-path.ts';
 
 const accepted: Array<[protocol: 'tftp' | 'http', raw: string, path: string]> = [
@@ -66,13 +67,12 @@ describe('sanitiseRequestPath', () => {
 
   it('never returns a path with a dot-dot segment, a backslash or a drive, whatever it is given', () => {
     // Seeded random strings over the characters that matter for traversal.
-    let seed = 0x2545f491;
-    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8);
+    const rand = seededRandom(0x2545f491);
     const alphabet = ['.', '.', '/', '\\', '%2e', '%2f', '%5c', 'a', 'C:', '%00', '%', 'é', '%25'];
     for (let i = 0; i < 20_000; i++) {
       let raw = '';
-      const length = next() % 16;
-      for (let j = 0; j < length; j++) raw += alphabet[next() % alphabet.length];
+      const length = randomInt(rand, 16);
+      for (let j = 0; j < length; j++) raw += alphabet[randomInt(rand, alphabet.length)];
       for (const protocol of ['tftp', 'http'] as const) {
         const result = sanitiseRequestPath(raw, { protocol });
         if (!result.ok) continue;

@@ -9,6 +9,7 @@ import type { FileSource } from '../../src-main/servers/file-source.ts';
 import type { TftpServerEvents, TftpTransferDone } from '../../src-main/servers/tftp/tftp-events.ts';
 import { TftpServer, type TftpServerOptions } from '../../src-main/servers/tftp/tftp-server.ts';
 import { DirSource } from '../support/dir-source.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 import { TftpRawClient } from '../support/tftp-raw-client.ts';
 
 let dir: string;
@@ -334,8 +335,7 @@ describe('TftpServer', () => {
     c.send(rrq('window.bin'), server.port);
     const d1 = await c.expect();
     const fuzzer = await client();
-    let seed = 12345;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 0x100000000);
+    const random = seededRandom(12345);
     const seeds = [
       encodeTftpPacket(rrq('small.bin', [{ name: 'blksize', value: '1024' }, { name: 'windowsize', value: '4' }])),
       encodeTftpPacket({ op: 'ACK', block: 1 }),

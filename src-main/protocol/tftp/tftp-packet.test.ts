@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { decodeTftpPacket, encodeDataHeader, encodeTftpPacket, TftpPacketError, type TftpPacket } from './tftp-packet.ts';
 
 /** Hex with spaces and "quoted ascii" segments, so fixtures read like a packet dump. */
@@ -90,14 +91,8 @@ describe('TFTP packet codec', () => {
 
 describe('TFTP codec fuzzing', () => {
   it('either decodes or throws TftpPacketError for 20,000 mutated packets, and re-encodes what it decodes to bytes that decode the same', () => {
-    let seed = 0x9e3779b9;
-    const random = () => {
-      // xorshift32: deterministic, so a failure reproduces.
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 0x100000000;
-    };
+    // Seeded, so a failure reproduces.
+    const random = seededRandom(0x9e3779b9);
     const seeds = fixtures.map(([, wire]) => bytes(wire));
     let decoded = 0;
     let rejected = 0;
