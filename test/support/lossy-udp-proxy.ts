@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { seededRandom } from './seeded-random.ts';
 
 export interface LossyUdpProxyOptions {
   /** The real server's request port (e.g. the TFTP listening port) on 127.0.0.1. */
@@ -39,10 +40,10 @@ export class LossyUdpProxy {
   /** "client addr:port|server port" → client-facing mirror socket. */
   private readonly mirrors = new Map<string, Promise<Socket>>();
   private front!: Socket;
-  private state: number;
+  private readonly random: () => number;
 
   private constructor(private readonly o: LossyUdpProxyOptions) {
-    this.state = o.seed >>> 0 || 1;
+    this.random = seededRandom(o.seed);
   }
 
   static async start(options: LossyUdpProxyOptions): Promise<LossyUdpProxy> {
@@ -125,16 +126,6 @@ export class LossyUdpProxy {
     } catch {
       /* socket closed meanwhile */
     }
-  }
-
-  private random(): number {
-    // xorshift32
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state / 0x100000000;
   }
 
   private async bind(): Promise<Socket> {
