@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LONG_NAME, makeSourceTree, mkisofs, pseudoRandomBytes, run, sha256Stream, withImage } from '../../test/support/iso-fixtures.ts';
+import { LONG_NAME, makeSourceTree, mkisofs, run, sha256Stream, withImage } from '../../test/support/iso-fixtures.ts';
+import { seededBytes } from '../../test/support/seeded-random.ts';
 import { findRecord, findSuspEntry, rootExtent, setExtent, writeBoth32 } from '../../test/support/iso-patch.ts';
 import { IsoError, IsoImage } from './iso-image.ts';
 
@@ -61,7 +62,7 @@ describe('files that are not usable ISO images', () => {
 
   it('says random bytes are not an ISO 9660 image', async () => {
     const path = join(work, 'random.bin');
-    await writeFile(path, pseudoRandomBytes(1 << 20, 99));
+    await writeFile(path, seededBytes(1 << 20, 99));
     const err = await openError(path);
     expect(err.code).toBe('not-iso');
     expect(err.message).toBe(`${path}: not an ISO 9660 image: no "CD001" volume descriptor at byte 32768`);

@@ -2,7 +2,8 @@ import { open, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pseudoRandomBytes, run, sha256File, sha256Stream } from '../../test/support/iso-fixtures.ts';
+import { run, sha256File, sha256Stream } from '../../test/support/iso-fixtures.ts';
+import { seededBytes } from '../../test/support/seeded-random.ts';
 import { IsoImage } from './iso-image.ts';
 
 // ISO 9660 level 3 stores a file over 4 GiB as several directory records, each an extent of
@@ -10,11 +11,11 @@ import { IsoImage } from './iso-image.ts';
 // image keep disk use to a few MiB while the reader still sees 4 GiB + 64 MiB of data.
 const SIZE = 2 ** 32 + (64 << 20) + 123;
 const XORRISO_EXTENT = 2 ** 32 - 2048;
-const MARKS: [number, Buffer][] = [
-  [0, pseudoRandomBytes(4096, 1)],
-  [XORRISO_EXTENT - 3000, pseudoRandomBytes(6000, 2)], // straddles the first extent boundary
-  [2 ** 32 - 10, pseudoRandomBytes(20, 3)],
-  [SIZE - 5000, pseudoRandomBytes(5000, 4)],
+const MARKS: [number, Uint8Array][] = [
+  [0, seededBytes(4096, 1)],
+  [XORRISO_EXTENT - 3000, seededBytes(6000, 2)], // straddles the first extent boundary
+  [2 ** 32 - 10, seededBytes(20, 3)],
+  [SIZE - 5000, seededBytes(5000, 4)],
 ];
 
 let work: string;

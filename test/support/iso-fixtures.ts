@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IsoImage } from '../../src-main/iso/iso-image.ts';
+import { seededBytes } from './seeded-random.ts';
 
 export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 export const ISOHYBRID_MBR = '/usr/lib/ISOLINUX/isohdpfx.bin';
@@ -28,19 +29,6 @@ export function mkisofs(args: string[]): void {
   run('xorriso', ['-as', 'mkisofs', '-quiet', ...args]);
 }
 
-/** Seeded bytes so fixtures differ in content, not just in size. */
-export function pseudoRandomBytes(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 /**
  * The standard source tree: long and non-ASCII names, 12 levels of directories, a symlink,
  * a directory with enough entries to span several sectors, mixed-case names, isolinux and a
@@ -54,21 +42,21 @@ export async function makeSourceTree(dir: string): Promise<void> {
   await symlink('level1/level2', join(dir, 'shortcut'));
   await symlink('/isolinux/isolinux.cfg', join(dir, 'absolute-link'));
   await mkdir(join(dir, 'many'));
-  for (let i = 0; i < 150; i++) await writeFile(join(dir, 'many', `file-number-${String(i).padStart(3, '0')}.dat`), pseudoRandomBytes(i * 37, i + 1));
-  await writeFile(join(dir, 'random.bin'), pseudoRandomBytes(3 << 20 | 123, 42));
+  for (let i = 0; i < 150; i++) await writeFile(join(dir, 'many', `file-number-${String(i).padStart(3, '0')}.dat`), seededBytes(i * 37, i + 1));
+  await writeFile(join(dir, 'random.bin'), seededBytes(3 << 20 | 123, 42));
   await writeFile(join(dir, 'empty'), '');
   await mkdir(join(dir, 'Boot', 'Grub'), { recursive: true });
   await writeFile(join(dir, 'Boot', 'Grub', 'Grub.CFG'), 'menuentry "x" { linux /casper/vmlinuz }\n');
   await mkdir(join(dir, 'casper'));
-  await writeFile(join(dir, 'casper', 'vmlinuz'), pseudoRandomBytes(70_000, 7));
-  await writeFile(join(dir, 'casper', 'initrd'), pseudoRandomBytes(90_000, 8));
+  await writeFile(join(dir, 'casper', 'vmlinuz'), seededBytes(70_000, 7));
+  await writeFile(join(dir, 'casper', 'initrd'), seededBytes(90_000, 8));
   await mkdir(join(dir, '.disk'));
   await writeFile(join(dir, '.disk', 'info'), 'Fixture Linux 1.0 "Test" - amd64\n');
   await mkdir(join(dir, 'isolinux'));
   await copyFile(ISOLINUX_BIN, join(dir, 'isolinux', 'isolinux.bin'));
   await writeFile(join(dir, 'isolinux', 'isolinux.cfg'), 'default live\nlabel live\n  kernel /casper/vmlinuz\n');
   await mkdir(join(dir, 'EFI', 'boot'), { recursive: true });
-  await writeFile(join(dir, 'EFI', 'boot', 'bootx64.efi'), pseudoRandomBytes(5000, 9));
+  await writeFile(join(dir, 'EFI', 'boot', 'bootx64.efi'), seededBytes(5000, 9));
   run('mkfs.fat', ['-C', join(dir, 'EFI', 'efiboot.img'), '1440']);
 }
 

@@ -8,8 +8,8 @@ import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { MemoryByteSource } from '../../src-main/iso/byte-source.ts';
 import { IsoError, IsoImage } from '../../src-main/iso/iso-image.ts';
-import { ISOLINUX_BIN, LONG_NAME, mkisofs, pseudoRandomBytes, UNICODE_NAME } from './iso-fixtures.ts';
-import { randomInt as int, seededRandom } from './seeded-random.ts';
+import { ISOLINUX_BIN, LONG_NAME, mkisofs, UNICODE_NAME } from './iso-fixtures.ts';
+import { randomInt as int, seededBytes, seededRandom } from './seeded-random.ts';
 
 export type Rng = () => number;
 
@@ -22,10 +22,10 @@ export async function buildFuzzCorpus(dir: string): Promise<{ name: string; byte
   await writeFile(join(src, UNICODE_NAME), 'unicode\n');
   await symlink('a/b', join(src, 'link'));
   await mkdir(join(src, 'many'));
-  for (let i = 0; i < 40; i++) await writeFile(join(src, 'many', `entry-with-a-longish-name-${i}.txt`), pseudoRandomBytes(i * 11, i + 1));
+  for (let i = 0; i < 40; i++) await writeFile(join(src, 'many', `entry-with-a-longish-name-${i}.txt`), seededBytes(i * 11, i + 1));
   await mkdir(join(src, 'boot'));
   await copyFile(ISOLINUX_BIN, join(src, 'boot', 'isolinux.bin'));
-  await writeFile(join(src, 'boot', 'efi.img'), pseudoRandomBytes(8192, 5));
+  await writeFile(join(src, 'boot', 'efi.img'), seededBytes(8192, 5));
   const eltorito = ['-b', 'boot/isolinux.bin', '-c', 'boot/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-eltorito-alt-boot', '-e', 'boot/efi.img', '-no-emul-boot'];
   const variants: [string, string[]][] = [
     ['rr-joliet-eltorito', ['-R', '-J', '-joliet-long', ...eltorito]],

@@ -14,3 +14,11 @@ export function seededRandom(seed: number): () => number {
 export function randomInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);
 }
+
+/** `n` bytes from seededRandom(seed): fixture files that differ in content, not just in size. */
+export function seededBytes(n: number, seed: number): Uint8Array {
+  const rand = seededRandom(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = randomInt(rand, 256);
+  return out;
+}
