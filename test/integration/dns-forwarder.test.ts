@@ -5,6 +5,7 @@ import { decodeDnsHeader, encodeDnsQuery, readFirstQuestion } from '../../src-ma
 import { DnsForwarder } from '../../src-main/servers/dns-forwarder.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 import { dnsAnswer, startFakeDnsUpstream, type FakeDnsUpstream } from '../support/fake-dns-upstream.ts';
+import { until } from '../support/until.ts';
 
 /** A client socket on loopback that collects replies. */
 async function client(): Promise<{ socket: Socket; replies: Buffer[]; next(): Promise<Buffer> }> {
@@ -18,14 +19,6 @@ async function client(): Promise<{ socket: Socket; replies: Buffer[]; next(): Pr
     else replies.push(m);
   });
   return { socket, replies, next: () => new Promise((resolve) => (replies.length ? resolve(replies.shift()!) : waiters.push(resolve))) };
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('DnsForwarder on loopback', () => {

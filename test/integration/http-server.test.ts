@@ -9,6 +9,7 @@ import type { FileSource } from '../../src-main/servers/file-source.ts';
 import type { HttpRequestDone, HttpServerEvents } from '../../src-main/servers/http/http-events.ts';
 import { HttpServer, type HttpServerOptions } from '../../src-main/servers/http/http-server.ts';
 import { DirSource } from '../support/dir-source.ts';
+import { until } from '../support/until.ts';
 
 let dir: string;
 const data = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff);
@@ -71,10 +72,6 @@ function raw(port: number, target: string): Promise<string> {
     socket.on('end', () => resolve(text));
     socket.on('error', reject);
   });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('HttpServer', () => {

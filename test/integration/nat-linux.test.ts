@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatState } from '../../src-main/shared/api.ts';
 import { NetLab, waitForLine } from '../support/netns.ts';
+import { until } from '../support/until.ts';
 
 /**
  * Internet sharing for real, in three namespaces:
@@ -221,14 +222,5 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
     expect(runNat(['candidates', 'up0']).result).toEqual([]);
   });
 });
-
-/** Polls (the server's log line travels through a pipe after the response). */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 if (!available.ok) describe('NAT internet sharing on Linux (namespaces)', () => it.skip(available.why, () => {}));

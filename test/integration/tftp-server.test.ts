@@ -11,6 +11,7 @@ import { TftpServer, type TftpServerOptions } from '../../src-main/servers/tftp/
 import { DirSource } from '../support/dir-source.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 import { TftpRawClient } from '../support/tftp-raw-client.ts';
+import { until } from '../support/until.ts';
 
 let dir: string;
 const pattern = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed + (i >> 8)) & 0xff);
@@ -84,10 +85,6 @@ function fakeClock() {
       }
     },
   };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
 const rrq = (filename: string, options: TftpOption[] = [], mode = 'octet') => ({ op: 'RRQ' as const, filename, mode, options });

@@ -8,6 +8,7 @@ import type { TftpTransferDone, TftpTransferError, TftpTransferStart } from '../
 import { TftpServer } from '../../src-main/servers/tftp/tftp-server.ts';
 import { DirSource } from '../support/dir-source.ts';
 import { LossyUdpProxy } from '../support/lossy-udp-proxy.ts';
+import { until } from '../support/until.ts';
 
 /**
  * TFTP against clients nobody here wrote: curl, tftp-hpa and atftp, on loopback. Each download
@@ -64,10 +65,6 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: n
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('TFTP interop with real clients', () => {
