@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ascii } from '../../test/support/hex-bytes.ts';
 import { emptyPacket, chaddrOf, type DhcpPacket } from '../protocol/dhcp/packet.ts';
 import { chooseFirstStageLoader, classifyClient } from './pxe-client.ts';
-
-function ascii(s: string): Uint8Array {
-  return Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
-}
 
 function request(options: [number, Uint8Array][]): DhcpPacket {
   return { ...emptyPacket(1), chaddr: chaddrOf('52:54:00:AB:CD:EF'), options: new Map([[53, Uint8Array.of(1)], ...options]) };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ascii } from '../../../test/support/hex-bytes.ts';
 import { randomInt as int, seededRandom } from '../../../test/support/seeded-random.ts';
 import { classifyClient } from '../../boot/pxe-client.ts';
 import { DhcpCodecError } from './dhcp-codec-error.ts';
@@ -8,10 +9,6 @@ import { Opt, readOption } from './typed-options.ts';
 
 const SEED = 0x5eed_d4c9;
 const CASES = 40_000;
-
-function ascii(s: string): Uint8Array {
-  return Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
-}
 
 /** Valid starting points: a PXE DISCOVER, an iPXE REQUEST, an overloaded reply, a relayed proxy ACK. */
 function seeds(): Uint8Array[] {
