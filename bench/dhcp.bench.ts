@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NetLab, waitForLine } from '../test/support/netns.ts';
+import { median } from './support/median.ts';
 
 const CLIENTS = Number(process.env.BENCH_DHCP_CLIENTS ?? 500);
 const ROUNDS = Number(process.env.BENCH_DHCP_ROUNDS ?? 3);
@@ -62,11 +63,6 @@ function runToEnd(child: ChildProcess): Promise<string> {
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.once('exit', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`burst client failed (${code}): ${err.trim()}`))));
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {

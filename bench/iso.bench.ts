@@ -19,6 +19,7 @@ import { openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsoImage } from '../src-main/iso/iso-image.ts';
+import { median } from './support/median.ts';
 
 const GiB = 1 << 30;
 const FILE = GiB;
@@ -34,11 +35,6 @@ function sh(cmd: string): void {
 /** Drops a file's pages from the page cache (GNU dd: iflag=nocache with count=0). */
 function dropCache(path: string): void {
   sh(`dd if='${path}' iflag=nocache count=0 status=none`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function timeCat(path: string): Promise<number> {

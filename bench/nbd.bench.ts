@@ -16,6 +16,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NbdServer, fileExport, staticExports } from '../src-main/servers/nbd/index.ts';
+import { median } from './support/median.ts';
 
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_NBD_MIB ?? 1024);
@@ -169,7 +170,6 @@ async function makeSource(path: string): Promise<void> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   for (const tool of ['nbdcopy', 'nbd-server', 'qemu-img']) {

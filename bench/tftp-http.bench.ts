@@ -26,6 +26,7 @@ import { HttpServer } from '../src-main/servers/http/http-server.ts';
 import { TftpServer } from '../src-main/servers/tftp/tftp-server.ts';
 import { DirSource } from '../test/support/dir-source.ts';
 import { LossyUdpProxy } from '../test/support/lossy-udp-proxy.ts';
+import { median } from './support/median.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const BENCH_LIMIT_MS = 20 * 60_000;
@@ -116,11 +117,6 @@ function isoSource(iso: IsoImage): FileSource {
       return { size: entry.size, createReadStream: (start, end) => iso.createReadStream(entry, start, end) };
     },
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 interface Contender {

@@ -20,6 +20,7 @@ import { EventLog } from '../src-main/engine/event-log.ts';
 import { formatEventLine } from '../src-main/engine/event-lines.ts';
 import { ClientTimeline } from '../src-main/engine/timeline/client-timeline.ts';
 import type { TimelineEvent } from '../src-main/shared/timeline-event.ts';
+import { median } from './support/median.ts';
 
 const N = Number(process.env.BENCH_TIMELINE_EVENTS ?? 200_000);
 const ROUNDS = 3;
@@ -48,7 +49,6 @@ async function timeAsync(fn: () => Promise<void>): Promise<number> {
   return performance.now() - s;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (ms: number) => `${Math.round((N / ms) * 1000).toLocaleString('en')} /s`;
 
 const events = makeEvents();
