@@ -99,6 +99,7 @@ export class Engine implements ApiClient {
     this.store.add(this.feed);
     this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
     this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
+    this.store.add(this.timeline.events.on('evicted', ({ mac }) => this.api.emit('clients.removed', { mac })));
     this.store.add(this.timeline.events.on('stalled', (n) => this.log('warn', 'timeline', `${n.summary.mac}: ${n.hint.text}`, n.summary.mac)));
     this.store.add(this.nat.events.on('changed', (s) => this.api.emit('nat.state', s)));
     this.store.add(

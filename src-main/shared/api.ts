@@ -185,6 +185,8 @@ export interface ApiEvents {
   'server.state': ServerState;
   'clients.updated': ClientSummary;
   'clients.cleared': void;
+  /** A client dropped to keep the list bounded (the least recently seen). */
+  'clients.removed': { mac: string };
   'timeline.event': TimelineEvent;
   'nat.state': NatState;
   'log.entry': LogEntry;
@@ -222,6 +224,7 @@ export const API_EVENTS = [
   'server.state',
   'clients.updated',
   'clients.cleared',
+  'clients.removed',
   'timeline.event',
   'nat.state',
   'log.entry',

@@ -32,6 +32,11 @@ export const useClientsStore = defineStore('clients', () => {
   api.on('timeline.event', (e) => {
     if (e.kind === 'client.stalled' && e.client && e.params && typeof e.params === 'object') stallParams.value[e.client] = e.params as StallParams;
   });
+  api.on('clients.removed', ({ mac }) => {
+    delete byMac.value[mac];
+    delete stallParams.value[mac];
+    if (selectedMac.value === mac) selectedMac.value = null;
+  });
   api.on('clients.cleared', () => {
     byMac.value = {};
     stallParams.value = {};

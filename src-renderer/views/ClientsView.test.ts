@@ -56,6 +56,17 @@ describe('the machines screen', () => {
     expect(wrapper.find('[data-testid="client-progress"]').text()).toContain('100%');
   });
 
+  it('drops the row of a machine the engine evicted to keep its list bounded', async () => {
+    const wrapper = await mountHydrated();
+    api.emit('clients.updated', client(MAC, { stage: 'dhcp' }));
+    api.emit('clients.updated', client('52:54:00:00:00:02', { stage: 'dhcp' }));
+    await settle();
+    api.emit('clients.removed', { mac: MAC });
+    await settle();
+    expect(wrapper.find(`[data-mac="${MAC}"]`).exists()).toBe(false);
+    expect(wrapper.findAll('[data-testid="client-row"]')).toHaveLength(1);
+  });
+
   it('ignores a snapshot older than an update that overtook it', async () => {
     api.handlers['clients.list'] = () => [client(MAC, { stage: 'dhcp', lastSeen: at(1000) })];
     const wrapper = mountWithApi(ClientsView, api);
