@@ -153,7 +153,7 @@ export class DhcpServer {
     }
     const listenAddress = this.opts.listenAddress ?? '0.0.0.0';
     this.main = new DhcpSocketPair({
-      address: this.opts.serverAddress, listenAddress, port: this.r.port, service: 'DHCP server',
+      address: this.opts.serverAddress, listenAddress, port: this.r.port, service: 'DHCP server', portFlag: '--dhcp-port',
       onMessage: (data, from, via) => this.onPacket(data, from, via, 'dhcp'),
       onError: (err) => this.events.emit('warning', { message: `DHCP socket: ${err.message}` }),
     });
@@ -161,7 +161,7 @@ export class DhcpServer {
       await this.main.bind();
       if (this.opts.mode === 'proxy') {
         this.proxy = new DhcpSocketPair({
-          address: this.opts.serverAddress, listenAddress, port: this.r.proxyPort, service: 'proxyDHCP (PXE boot server)',
+          address: this.opts.serverAddress, listenAddress, port: this.r.proxyPort, service: 'proxyDHCP (PXE boot server)', portFlag: '--proxy-dhcp-port',
           onMessage: (data, from, via) => this.onPacket(data, from, via, 'proxy'),
           onError: (err) => this.events.emit('warning', { message: `proxyDHCP socket: ${err.message}` }),
         });

@@ -44,6 +44,8 @@ export interface DhcpSocketPairOptions {
   listenAddress?: string;
   port: number;
   service: string;
+  /** The command-line flag that changes this port, named in a bind error. */
+  portFlag?: string;
   onMessage(data: Uint8Array, from: RemoteInfo, via: ReceivedVia): void;
   onError(err: Error): void;
 }
@@ -70,7 +72,7 @@ export class DhcpSocketPair {
         this.wildcard = await this.open(listen, this.boundPort, 'broadcast');
       } catch (err) {
         this.close();
-        throw describeBindError(err, service, listen, this.boundPort);
+        throw describeBindError(err, service, listen, this.boundPort, this.opts.portFlag);
       }
     }
     return this.boundPort;
@@ -81,7 +83,7 @@ export class DhcpSocketPair {
       const socket = createSocket({ type: 'udp4', reuseAddr: true });
       const onBindError = (err: Error) => {
         socket.close();
-        reject(describeBindError(err, this.opts.service, address, port));
+        reject(describeBindError(err, this.opts.service, address, port, this.opts.portFlag));
       };
       socket.once('error', onBindError);
       socket.on('message', (msg, rinfo) => {

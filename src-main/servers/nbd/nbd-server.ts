@@ -57,7 +57,7 @@ export class NbdServer {
     const port = this.options.port ?? NBD_DEFAULT_PORT;
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(describeBindError(err, 'NBD', this.options.address, port)));
+      server.once('error', (err) => reject(describeBindError(err, 'NBD', this.options.address, port, '--nbd-port')));
       server.listen({ host: this.options.address, port, exclusive: true }, () => resolve());
     });
     server.on('error', (err) => console.error(`NBD server on ${this.options.address}:${port}: ${err.message}`));
