@@ -14,6 +14,7 @@ ICMPv6 sockets, hence Python. Prints "ready" once listening, then one line per a
 import socket
 import struct
 import sys
+import time
 
 ND_ROUTER_SOLICIT = 133
 ND_ROUTER_ADVERT = 134
@@ -38,8 +39,20 @@ def main() -> None:
     while True:
         data, addr = sock.recvfrom(1500)
         if len(data) >= 8 and data[0] == ND_ROUTER_SOLICIT and data[1] == 0:
+            answer(sock, advert, index, addr[0])
+
+
+def answer(sock: socket.socket, advert: bytes, index: int, asker: str) -> None:
+    # Until the interface's link-local address has passed duplicate address detection (about a
+    # second after link-up), there is no source address and sendto fails with EADDRNOTAVAIL.
+    for attempt in range(10):
+        try:
             sock.sendto(advert, ("ff02::1", 0, 0, index))
-            print(f"RA for a solicitation from {addr[0]}", flush=True)
+            print(f"RA for a solicitation from {asker}", flush=True)
+            return
+        except OSError as err:
+            print(f"no RA yet for {asker} (attempt {attempt + 1}): {err}", flush=True)
+            time.sleep(0.5)
 
 
 if __name__ == "__main__":
