@@ -39,8 +39,8 @@ type Firmware = 'bios' | 'uefi';
 type Setup = 'reference' | 'bootcast';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-const BOOT_TIMEOUT_S = Number(process.env.BENCH_BOOT_TIMEOUT_S ?? 240);
+const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? 3)) || 3);
+const BOOT_TIMEOUT_S = Number(process.env.BENCH_BOOT_TIMEOUT_S ?? 240) || 240;
 const FIRMWARES = (process.env.BENCH_BOOT_FIRMWARE ?? 'bios,uefi').split(',').map((f) => f.trim()) as Firmware[];
 const KEEP = !!process.env.BENCH_KEEP;
 const RA = !!process.env.BENCH_BOOT_RA;
