@@ -1,6 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { listInterfaces, parseIpRouteDefault, parseProcNetRoute, subnetBroadcast, suggestPxeInterface, type InterfaceSnapshot } from './interfaces.ts';
+import { listInterfaces, parseIpJsonAddresses, parseIpRouteDefault, parseProcNetRoute, subnetBroadcast, suggestPxeInterface, type InterfaceSnapshot } from './interfaces.ts';
 
 function v4(address: string, prefix: number, mac = '52:54:00:00:00:01', internal = false): NetworkInterfaceInfo {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
@@ -86,5 +86,23 @@ describe('network interfaces', () => {
   it('reads this machine without throwing and marks loopback internal', () => {
     const list = listInterfaces();
     expect(list.find((i) => i.name === 'lo')?.internal ?? true).toBe(true);
+  });
+});
+
+describe('parseIpJsonAddresses', () => {
+  it('reads IPv4 addresses per interface from `ip -j -4 addr show`, including links without carrier', () => {
+    const text = JSON.stringify([
+      { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
+      { ifindex: 5, ifname: 'eth1', flags: ['NO-CARRIER', 'BROADCAST', 'UP'], operstate: 'DOWN', addr_info: [{ family: 'inet', local: '198.18.0.1', prefixlen: 24 }, { family: 'inet6', local: 'fe80::1', prefixlen: 64 }] },
+      { ifindex: 6, ifname: 'eth2', addr_info: [] },
+    ]);
+    expect(parseIpJsonAddresses(text)).toEqual({
+      lo: [{ address: '127.0.0.1', prefixLength: 8 }],
+      eth1: [{ address: '198.18.0.1', prefixLength: 24 }],
+    });
+  });
+  it('returns nothing for output it cannot read', () => {
+    expect(parseIpJsonAddresses('not json')).toEqual({});
+    expect(parseIpJsonAddresses('{"a":1}')).toEqual({});
   });
 });

@@ -49,6 +49,35 @@ export function parseIpRouteDefault(text: string): string[] {
   return out;
 }
 
+/**
+ * IPv4 addresses from `ip -j -4 addr show`: name → [{address, prefixLength}]. Needed because
+ * Node's os.networkInterfaces() (libuv) leaves out interfaces without carrier, so a laptop whose
+ * boot-network cable is not plugged in yet would look as if it had no address at all.
+ */
+export function parseIpJsonAddresses(text: string): Record<string, { address: string; prefixLength: number }[]> {
+  const out: Record<string, { address: string; prefixLength: number }[]> = {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (!Array.isArray(parsed)) return out;
+  for (const link of parsed as { ifname?: unknown; addr_info?: unknown }[]) {
+    if (typeof link?.ifname !== 'string' || !Array.isArray(link.addr_info)) continue;
+    for (const a of link.addr_info as { family?: unknown; local?: unknown; prefixlen?: unknown }[]) {
+      if (a?.family !== 'inet' || typeof a.local !== 'string' || typeof a.prefixlen !== 'number') continue;
+      (out[link.ifname] ??= []).push({ address: a.local, prefixLength: a.prefixlen });
+    }
+  }
+  return out;
+}
+
+function prefixToNetmask(prefix: number): string {
+  const bits = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [24, 16, 8, 0].map((sh) => (bits >>> sh) & 0xff).join('.');
+}
+
 function readText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
@@ -74,6 +103,23 @@ export function readInterfaceSnapshot(): InterfaceSnapshot {
     const mac = readText(`/sys/class/net/${name}/address`)?.trim();
     if (mac) snapshot.macs[name] = mac;
     if (existsSync(`/sys/class/net/${name}/wireless`) || existsSync(`/sys/class/net/${name}/phy80211`)) snapshot.wireless.push(name);
+  }
+  // Interfaces that have an address but no carrier are missing from networkInterfaces().
+  const withoutV4 = sysNames.filter((n) => !(addresses[n] ?? []).some((e) => e.family === 'IPv4'));
+  if (withoutV4.length > 0) {
+    try {
+      const found = parseIpJsonAddresses(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 2000 }));
+      for (const name of withoutV4) {
+        for (const a of found[name] ?? []) {
+          (addresses[name] ??= []).push({
+            address: a.address, netmask: prefixToNetmask(a.prefixLength), family: 'IPv4', mac: snapshot.macs[name] ?? '00:00:00:00:00:00',
+            internal: false, cidr: `${a.address}/${a.prefixLength}`,
+          });
+        }
+      }
+    } catch {
+      /* no iproute2: such interfaces show without address until their link comes up */
+    }
   }
   const route = readText('/proc/net/route');
   if (route !== undefined) snapshot.defaultRoutes = parseProcNetRoute(route);
