@@ -13,7 +13,7 @@ import type { BootPlan, ImageInfo } from '../../src-main/shared/api.ts';
  * The archiso recipe's HTTP plan and the sanboot fallback, rendered into boot scripts, booted by real firmware:
  * SeaBIOS and OVMF, each with the iPXE ROM QEMU ships (ipxe-qemu), the test ISO's kernel and
  * busybox initramfs printing a marker fetched over HTTP with the parameters it was booted with.
- * Networking is QEMU's user mode with restrict=on: the guest reaches only 10.0.2.100:80, which
+ * Networking is QEMU's user mode with restrict=on: the guest reaches only 198.18.9.100:80 (QEMU's virtual network renumbered into 198.18.0.0/15), which
  * QEMU forwards to a process per connection (test/support/stdio-image-http.ts) reading the ISO
  * through IsoImage. No namespace, no socket on the host, nothing leaves QEMU.
  *
@@ -63,8 +63,8 @@ function bootWith(firmware: 'bios' | 'uefi', planId = 'http', until = /BOOTCAST-
   writeFileSync(
     scriptPath,
     renderBootScript({
-      baseUrl: 'http://10.0.2.100',
-      serverAddress: '10.0.2.100',
+      baseUrl: 'http://198.18.9.100',
+      serverAddress: '198.18.9.100',
       client: { mac: '52:54:00:12:34:56', platform: firmware === 'bios' ? 'pcbios' : 'efi', buildarch: firmware === 'bios' ? 'i386' : 'x86_64' },
       images: [{ id: info.id, name: info.distro ?? info.fileName, plans: [...info.plans, SANBOOT], plan: plan!, arch: 'x86_64' }],
       menuTimeoutSec: 1,
@@ -89,7 +89,7 @@ function bootWith(firmware: 'bios' | 'uefi', planId = 'http', until = /BOOTCAST-
   const args = [
     '-accel', 'tcg', '-cpu', 'max', '-m', '512', '-smp', '1', '-display', 'none', '-vga', 'none', '-monitor', 'none',
     '-serial', `file:${serialPath}`, '-no-reboot',
-    '-netdev', `user,id=n0,restrict=on,bootfile=http://10.0.2.100/boot.ipxe,guestfwd=tcp:10.0.2.100:80-cmd:${wrapper}`,
+    '-netdev', `user,id=n0,restrict=on,net=198.18.9.0/24,host=198.18.9.2,dhcpstart=198.18.9.15,dns=198.18.9.3,bootfile=http://198.18.9.100/boot.ipxe,guestfwd=tcp:198.18.9.100:80-cmd:${wrapper}`,
     '-device', 'virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,bootindex=1',
   ];
   if (firmware === 'bios') args.unshift('-machine', 'pc,graphics=off', '-boot', 'n');
@@ -122,7 +122,7 @@ describe('boot plans in real firmware (QEMU user networking, restrict=on)', () =
       const { serial, requests } = await bootWith(firmware);
       const tail = serial.slice(-2500);
       expect(serial, tail).toContain(`BOOTCAST-E2E-OK http ${marker}`);
-      expect(serial, tail).toMatch(/BOOTCAST-E2E-INIT .*initrd=initramfs-linux\.img console=ttyS0 archisobasedir=arch ip=dhcp BOOTIF=01-52-54-00-12-34-56 archiso_http_srv=http:\/\/10\.0\.2\.100\/images\/archiso-test\//);
+      expect(serial, tail).toMatch(/BOOTCAST-E2E-INIT .*initrd=initramfs-linux\.img console=ttyS0 archisobasedir=arch ip=dhcp BOOTIF=01-52-54-00-12-34-56 archiso_http_srv=http:\/\/198\.18\.9\.100\/images\/archiso-test\//);
       if (firmware === 'uefi') expect(serial).toContain('EFI stub: Loaded initrd from command line option');
       expect(requests.map((r) => r.split(' ').slice(0, 3).join(' '))).toEqual([
         'GET /boot.ipxe 200',
