@@ -188,8 +188,8 @@ describe('DhcpServer in full mode', () => {
     const nak = await client.waitFor(DhcpTestClient.reply(x2, T.NAK));
     expect(readOption(nak.options, Opt.message)).toBe(`client's lease is ${ack.yiaddr}, not 127.0.0.105`);
     const x3 = nextXid();
-    await client.send(clientPacket({ type: T.REQUEST, mac, xid: x3, requestedIp: '10.9.9.9' }), port, BCAST);
-    expect(readOption((await client.waitFor(DhcpTestClient.reply(x3, T.NAK))).options, Opt.message)).toMatch(/10\.9\.9\.9 is not on this network/);
+    await client.send(clientPacket({ type: T.REQUEST, mac, xid: x3, requestedIp: '198.19.9.9' }), port, BCAST);
+    expect(readOption((await client.waitFor(DhcpTestClient.reply(x3, T.NAK))).options, Opt.message)).toMatch(/198\.19\.9\.9 is not on this network/);
     const stranger = nextXid();
     await client.send(clientPacket({ type: T.REQUEST, mac: nextMac(), xid: stranger, requestedIp: '127.0.0.106' }), port, BCAST);
     const x4 = nextXid();
@@ -269,14 +269,14 @@ describe('DhcpServer in full mode', () => {
   it('drops requests that come from another network and says why', async () => {
     const { port, events } = await startServer();
     const xid = nextXid();
-    await client.send(clientPacket({ type: T.REQUEST, mac: nextMac(), xid, ciaddr: '10.20.30.40' }), port, BCAST);
-    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid: xid + 1, giaddr: '10.1.1.1' }), port, BCAST);
+    await client.send(clientPacket({ type: T.REQUEST, mac: nextMac(), xid, ciaddr: '198.19.30.40' }), port, BCAST);
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid: xid + 1, giaddr: '198.19.1.1' }), port, BCAST);
     const probe = nextXid() + 5;
     await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid: probe }), port, BCAST);
     await client.waitFor(DhcpTestClient.reply(probe, T.OFFER));
     expect(events.ignored.map((e) => e.reason)).toEqual([
-      'client address 10.20.30.40 is outside 127.0.0.0/8: not from the chosen interface',
-      'relayed by 10.1.1.1, whose network has no pool here (pool is in 127.0.0.0/8)',
+      'client address 198.19.30.40 is outside 127.0.0.0/8: not from the chosen interface',
+      'relayed by 198.19.1.1, whose network has no pool here (pool is in 127.0.0.0/8)',
     ]);
   });
 
