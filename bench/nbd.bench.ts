@@ -12,11 +12,12 @@ import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NbdServer, fileExport, staticExports } from '../src-main/servers/nbd/index.ts';
 import { median } from './support/median.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const MIB = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_NBD_MIB ?? 1024);
@@ -124,16 +125,6 @@ async function timed(cmd: string, args: string[]): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

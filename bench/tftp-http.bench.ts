@@ -17,7 +17,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsoImage } from '../src-main/iso/iso-image.ts';
@@ -27,6 +26,7 @@ import { TftpServer } from '../src-main/servers/tftp/tftp-server.ts';
 import { DirSource } from '../test/support/dir-source.ts';
 import { LossyUdpProxy } from '../test/support/lossy-udp-proxy.ts';
 import { median } from './support/median.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const BENCH_LIMIT_MS = 20 * 60_000;
@@ -55,15 +55,6 @@ function need(tool: string, pkg: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A free UDP port: bind, read, close (TCP freeness says nothing about UDP). */
 async function freeUdpPort(): Promise<number> {
