@@ -140,17 +140,13 @@ async function main(): Promise<void> {
   try {
     const iso = join(work, 'archlinux-e2e.iso');
     const marker = execFileSync('bash', [join(ROOT, 'test/support/make-test-iso.sh'), iso], { encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
-    const srv = lab.addNamespace('bbsrv');
-    const wan = lab.addNamespace('bbwan');
-    lab.addBridge(srv, 'br0', `${SERVER_IP}/24`);
+    const { server: srv } = lab.addPxeLab({ server: 'bbsrv', internet: 'bbwan' });
     // A permanent port to the rest of the LAN (an empty namespace), as a real switch has: a
     // bridge whose last port went away has no carrier, and Node's networkInterfaces() (libuv)
     // omits interfaces that are not RUNNING, so `bootcast serve` would find no br0 between two
     // guests. (No dummy device: containers often lack the module.)
     const lan = lab.addNamespace('bblan');
     lab.addVeth({ ns: srv, ifname: 'lanport', bridge: 'br0' }, { ns: lan, ifname: 'eth0' });
-    lab.addVeth({ ns: srv, ifname: 'wan0', cidr: '198.19.0.2/24' }, { ns: wan, ifname: 'eth0', cidr: '198.19.0.1/24' });
-    lab.ip(srv, 'route', 'add', 'default', 'via', '198.19.0.1');
 
     if (RA) {
       const ra = new NsServer(lab, srv, 'ra-responder', 'python3', [join(ROOT, 'bench/support/ra-responder.py'), 'br0'], join(work, 'ra-responder.log'));

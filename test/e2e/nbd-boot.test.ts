@@ -53,11 +53,7 @@ describe.skipIf(!lab.ok)('network boot over NBD (--plan nbd)', () => {
       .trim()
       .split('\n')
       .pop()!;
-    srv = net.addNamespace('bcsrv');
-    const wan = net.addNamespace('bcwan');
-    net.addBridge(srv, 'br0', '198.18.0.1/24');
-    net.addVeth({ ns: srv, ifname: 'wan0', cidr: '198.19.0.2/24' }, { ns: wan, ifname: 'eth0', cidr: '198.19.0.1/24' });
-    net.ip(srv, 'route', 'add', 'default', 'via', '198.19.0.1');
+    srv = net.addPxeLab({ server: 'bcsrv', internet: 'bcwan' }).server;
     const server = net.spawn(srv, process.execPath, [join(ROOT, 'bin/bootcast.mjs'), 'serve', iso, '--interface', 'br0',
       '--dhcp', 'full', '--plan', 'nbd', '--events', events, '--data-dir', join(work, 'data'), '--menu-timeout', '0']);
     server.stderr?.on('data', (d: Buffer) => process.stderr.write(`[bootcast nbd] ${d.toString()}`));

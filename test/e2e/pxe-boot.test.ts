@@ -30,11 +30,7 @@ describe.skipIf(!lab.ok).each(['full', 'proxy'] as const)('network boot with --d
 
   beforeAll(async () => {
     marker = execFileSync('bash', [join(ROOT, 'test/support/make-test-iso.sh'), iso], { encoding: 'utf8' }).trim().split('\n').pop()!;
-    srv = net.addNamespace('bcsrv');
-    const wan = net.addNamespace('bcwan');
-    net.addBridge(srv, 'br0', '198.18.0.1/24');
-    net.addVeth({ ns: srv, ifname: 'wan0', cidr: '198.19.0.2/24' }, { ns: wan, ifname: 'eth0', cidr: '198.19.0.1/24' });
-    net.ip(srv, 'route', 'add', 'default', 'via', '198.19.0.1');
+    srv = net.addPxeLab({ server: 'bcsrv', internet: 'bcwan' }).server;
     if (mode === 'proxy') {
       const rtr = net.addNamespace('bcrtr');
       net.addVeth({ ns: rtr, ifname: 'rtr0', cidr: '198.18.0.254/24' }, { ns: srv, ifname: 'rtrport', bridge: 'br0' });

@@ -36,14 +36,9 @@ describe.skipIf(!available.ok)('NAT internet sharing on Linux (namespaces)', () 
   const peers: string[] = [];
 
   beforeAll(async () => {
-    internet = lab.addNamespace('bci');
-    server = lab.addNamespace('bcs');
-    client = lab.addNamespace('bcc');
-    lab.addBridge(server, 'pxe0', '198.18.0.1/24');
-    lab.addVeth({ ns: client, ifname: 'eth0', cidr: '198.18.0.10/24' }, { ns: server, ifname: 'cl0', bridge: 'pxe0' });
-    lab.addVeth({ ns: server, ifname: 'up0', cidr: '198.19.0.2/24' }, { ns: internet, ifname: 'wan0', cidr: '198.19.0.1/24' });
-    lab.ip(server, 'route', 'add', 'default', 'via', '198.19.0.1');
-    lab.ip(client, 'route', 'add', 'default', 'via', '198.18.0.1');
+    ({ server, internet, client } = lab.addPxeLab({
+      server: 'bcs', internet: 'bci', bridge: 'pxe0', uplink: 'up0', internetIf: 'wan0', client: { base: 'bcc', cidr: '198.18.0.10/24' },
+    }) as { server: string; internet: string; client: string });
     // The "internet": answers with, and logs, the peer address it sees.
     httpd = lab.spawn(internet, process.execPath, [
       '-e',

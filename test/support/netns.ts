@@ -64,6 +64,33 @@ export class NetLab {
     }
   }
 
+  /**
+   * The topology most PXE tests need: a server namespace with the boot LAN on a bridge
+   * (198.18.0.1/24) and an uplink (198.19.0.2/24) to an "internet" namespace (198.19.0.1/24)
+   * that holds the server's default route, so a reply sent the naive way would leave through the
+   * wrong interface. Optionally a client namespace on the bridge, routed through the server.
+   */
+  addPxeLab(o: {
+    server: string;
+    internet: string;
+    bridge?: string;
+    uplink?: string;
+    internetIf?: string;
+    client?: { base: string; cidr: string; port?: string };
+  }): { server: string; internet: string; client?: string } {
+    const bridge = o.bridge ?? 'br0';
+    const server = this.addNamespace(o.server);
+    const internet = this.addNamespace(o.internet);
+    this.addBridge(server, bridge, '198.18.0.1/24');
+    this.addVeth({ ns: server, ifname: o.uplink ?? 'wan0', cidr: '198.19.0.2/24' }, { ns: internet, ifname: o.internetIf ?? 'eth0', cidr: '198.19.0.1/24' });
+    this.ip(server, 'route', 'add', 'default', 'via', '198.19.0.1');
+    if (!o.client) return { server, internet };
+    const client = this.addNamespace(o.client.base);
+    this.addVeth({ ns: client, ifname: 'eth0', cidr: o.client.cidr }, { ns: server, ifname: o.client.port ?? 'cl0', bridge });
+    this.ip(client, 'route', 'add', 'default', 'via', '198.18.0.1');
+    return { server, internet, client };
+  }
+
   /** A tap device in `ns` enslaved to `bridge`, for a QEMU guest (created before QEMU starts so the firmware sees link up). */
   addTap(ns: string, ifname: string, bridge: string): void {
     this.ip(ns, 'tuntap', 'add', 'dev', ifname, 'mode', 'tap');

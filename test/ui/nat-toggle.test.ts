@@ -73,14 +73,9 @@ describe.skipIf(!available.ok)('the internet-sharing switch in the web UI (bootc
     await mkdir(SHOTS, { recursive: true });
     const renderer = ensureServedRenderer();
 
-    s = lab.addNamespace('bcs');
-    w = lab.addNamespace('bcw');
-    c = lab.addNamespace('bcc');
-    lab.addBridge(s, 'br0', '198.18.0.1/24');
-    lab.addVeth({ ns: s, ifname: 'wan0', cidr: '198.19.0.2/24' }, { ns: w, ifname: 'inet0', cidr: '198.19.0.1/24' });
-    lab.addVeth({ ns: c, ifname: 'eth0', cidr: '198.18.0.50/24' }, { ns: s, ifname: 'cl0', bridge: 'br0' });
-    lab.ip(s, 'route', 'add', 'default', 'via', '198.19.0.1');
-    lab.ip(c, 'route', 'add', 'default', 'via', '198.18.0.1');
+    ({ server: s, internet: w, client: c } = lab.addPxeLab({ server: 'bcs', internet: 'bcw', internetIf: 'inet0', client: { base: 'bcc', cidr: '198.18.0.50/24' } }) as {
+      server: string; internet: string; client: string;
+    });
 
     // The "internet": busybox httpd in W. No route back to 198.18.0.0/24 there, so only NAT'd traffic gets answers.
     const site = join(work, 'site');
