@@ -44,15 +44,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const stops: Array<() => Promise<unknown>> = [];
   let code = EXIT_OK;
   try {
-    const images = await engine.call('images.list', undefined);
-    const usable = images.filter((i) => !i.error);
+    let images = await engine.call('images.list', undefined);
+    let usable = images.filter((i) => !i.error);
     for (const i of images.filter((x) => x.error)) process.stderr.write(`bootcast serve: cannot use ${i.path}: ${i.error}\n`);
     if (args.plan) {
       const offering = usable.filter((i) => i.plans.some((p) => p.id === args.plan && p.via !== 'none'));
       if (offering.length === 0) {
         throw new UsageError(`no image offers the boot plan '${args.plan}' (plans: ${[...new Set(usable.flatMap((i) => i.plans.map((p) => p.id)))].join(', ') || 'none'})`);
       }
-      for (const i of offering) Object.assign(i, await engine.call('images.selectPlan', { id: i.id, planId: args.plan }));
+      for (const i of offering) await engine.call('images.selectPlan', { id: i.id, planId: args.plan });
+      images = await engine.call('images.list', undefined);
+      usable = images.filter((i) => !i.error);
     }
     for (const i of usable) {
       const plan = i.plans.find((p) => p.id === i.selectedPlan);
