@@ -8,7 +8,7 @@ export default defineConfig({
   // Component tests import .vue single-file components.
   plugins: [vue()],
   test: {
-    include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/interop/**/*.test.ts', 'test/ui/**/*.test.ts'],
+    include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/interop/**/*.test.ts', 'test/ui/**/*.test.ts', 'test/support/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Network-namespace tests share fixed namespace names per file; files run in parallel

@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chooseFirstStageLoader } from '../boot/pxe-client.ts';
+import { chooseFirstStageLoader } from '../boot/first-stage-loader.ts';
 import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
 import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
 import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
@@ -20,7 +20,7 @@ import type {
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { Emitter } from '../shared/emitter.ts';
-import type { TimelineEvent } from '../shared/timeline-event.ts';
+import type { BootScriptEvent, TimelineEvent } from '../shared/timeline-event.ts';
 import { BootFiles } from './boot-files.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
@@ -450,16 +450,21 @@ export class Engine implements ApiClient {
     // What the timeline needs to judge the next step: a menu waits menuTimeoutSec for the
     // technician; a sanboot plan fetches no root filesystem after its "kernel".
     const only = images.length === 1 ? images[0] : undefined;
-    this.feed.push({
-      ts: new Date().toISOString(),
-      kind: 'boot.script',
-      ...(q.mac ? { client: q.mac, mac: q.mac } : {}),
-      ip: ctx.remoteAddress,
-      platform: q.platform,
-      buildarch: q.buildarch,
-      images: images.map((i) => i.id),
-      ...(only ? { image: only.id, plan: only.plan?.id, via: only.plan?.via, expectsLive: only.plan?.via === 'http' || only.plan?.via === 'nbd' } : { menuTimeoutSec: this.settings.menuTimeoutSec }),
-    });
+    const event: BootScriptEvent = { ts: new Date().toISOString(), kind: 'boot.script', ip: ctx.remoteAddress, images: images.map((i) => i.id) };
+    if (q.mac) event.client = q.mac;
+    if (q.platform) event.platform = q.platform;
+    if (q.buildarch) event.buildarch = q.buildarch;
+    if (only) {
+      event.image = only.id;
+      if (only.plan) {
+        event.plan = only.plan.id;
+        event.via = only.plan.via;
+      }
+      event.expectsLive = only.plan?.via === 'http' || only.plan?.via === 'nbd';
+    } else {
+      event.menuTimeoutSec = this.settings.menuTimeoutSec;
+    }
+    this.feed.push(event);
     return script;
   }
 
