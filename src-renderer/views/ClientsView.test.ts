@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
 import { testEvent } from '../../test/support/timeline-events.ts';
-import { client, createFakeApi, type FakeApi } from '../testing/fake-api.ts';
-import { mountWithApi, settle } from '../testing/mount-app.ts';
+import { client, createFakeApi, type FakeApi } from '../../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useClientsStore } from '../stores/clients.ts';
 import ClientsView from './ClientsView.vue';
 
