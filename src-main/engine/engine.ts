@@ -1,17 +1,12 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chooseFirstStageLoader } from '../boot/first-stage-loader.ts';
-import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
-import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
 import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
 import { listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
 import { createNatController } from '../net/nat/nat-platform.ts';
 import type { NatController } from '../net/nat/nat-controller.ts';
 import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
-import type { BootPolicy } from '../servers/dhcp/dhcp-events.ts';
 import { decideDhcpMode, probeForDhcpServer } from '../servers/dhcp/dhcp-probe.ts';
 import { DnsForwarder } from '../servers/dns-forwarder.ts';
-import type { FileRequestContext } from '../servers/file-source.ts';
 import { HttpServer } from '../servers/http/http-server.ts';
 import { NbdServer, fileExport } from '../servers/nbd/index.ts';
 import { TftpServer } from '../servers/tftp/tftp-server.ts';
@@ -20,7 +15,8 @@ import type {
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { Emitter } from '../shared/emitter.ts';
-import type { BootScriptEvent, TimelineEvent } from '../shared/timeline-event.ts';
+import type { TimelineEvent } from '../shared/timeline-event.ts';
+import { BootAnswers } from './boot-answers.ts';
 import { BootFiles } from './boot-files.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
@@ -72,11 +68,10 @@ export class Engine implements ApiClient {
   private readonly timeline: ClientTimeline;
   private readonly feed: TimelineFeed;
   private readonly bootFiles: BootFiles;
+  private readonly answers: BootAnswers;
   private services = new RunningServices();
   private state: ServerState = { phase: 'stopped', services: [], errors: [], warnings: [] };
   private transition: Promise<unknown> = Promise.resolve();
-  private baseUrl = '';
-  private serverAddress = '';
 
   private constructor(
     private readonly o: EngineOptions,
@@ -88,7 +83,8 @@ export class Engine implements ApiClient {
   ) {
     this.identity = new ClientIdentity();
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
-    const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.classifyPath(path) });
+    this.answers = new BootAnswers({ library, settings: () => this.settings, log: (...a) => this.log(...a), record: (e) => this.feed.push(e) });
+    const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
       identity: this.identity,
       timeline: this.timeline,
@@ -111,7 +107,7 @@ export class Engine implements ApiClient {
     this.bootFiles = new BootFiles({
       library,
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
-      bootScript: (ctx) => this.bootScript(ctx),
+      bootScript: (ctx) => this.answers.script(ctx),
     });
   }
 
@@ -303,8 +299,7 @@ export class Engine implements ApiClient {
     if (!iface.up) this.state.warnings = [`Interface ${iface.name} reports no link: is the cable plugged in?`];
     else this.state.warnings = [];
 
-    this.serverAddress = addr.address;
-    this.baseUrl = `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`;
+    this.answers.serveAt(addr.address, `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`);
     const broadcast = subnetBroadcast(addr.address, addr.prefixLength);
     let mode: 'full' | 'proxy' | 'off' = s.dhcpMode === 'auto' ? 'proxy' : s.dhcpMode;
     let decision = '';
@@ -379,7 +374,7 @@ export class Engine implements ApiClient {
           router: mode === 'full' ? addr.address : undefined,
           dns,
           dataDir: this.o.dataDir,
-          bootPolicy: this.bootPolicy(),
+          bootPolicy: this.answers.policy(),
           conflictWatch: mode === 'full' ? { passive: true, probeIntervalMs: 60_000 } : undefined,
         });
         await services.start(mode === 'proxy' ? 'proxyDhcp' : 'dhcp', dhcp, addr.address, s.ports.dhcp, () => [
@@ -411,74 +406,5 @@ export class Engine implements ApiClient {
     if (errors.length) this.log('warn', 'server', `while stopping: ${errors.join('; ')}`);
     this.log('info', 'server', 'stopped');
     return this.setState({ phase: 'stopped', effectiveDhcpMode: undefined, dhcpDecision: undefined, errors: [], warnings: [] });
-  }
-
-  // ---- boot policy -----------------------------------------------------------------------
-
-  /** What DHCP tells each client: a first-stage loader by TFTP, or iPXE its per-client script URL. */
-  private bootPolicy(): BootPolicy {
-    return (client) => {
-      if (client.ipxe) return { bootFile: ipxeChainUrl(this.baseUrl), nextServer: this.serverAddress };
-      // snponly.efi drives the NIC through the firmware's own SNP driver, which already worked for
-      // PXE: it starts ~4 s sooner than ipxe.efi (no driver probing) and avoids iPXE drivers that
-      // misbehave on some vendors' NICs.
-      const choice = chooseFirstStageLoader(client, 'snponly.efi');
-      if (!choice.loader) {
-        this.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${choice.reason}`, client.mac);
-        return null;
-      }
-      const bootFile = choice.transport === 'http' ? `${this.baseUrl}/${choice.loader}` : choice.loader;
-      return { bootFile, nextServer: this.serverAddress };
-    };
-  }
-
-  private bootScript(ctx: FileRequestContext): string {
-    const q = parseBootScriptQuery(ctx.query);
-    if (!q.perClient) return renderChainScript(this.baseUrl);
-    const images = this.library
-      .list()
-      .filter((i) => !i.error)
-      .map((i) => ({ id: i.id, name: i.distro ?? i.fileName, plan: ImageLibrary.selectedPlan(i), plans: i.plans, arch: i.arch }));
-    const script = renderBootScript({
-      baseUrl: this.baseUrl,
-      serverAddress: this.serverAddress,
-      client: { mac: q.mac, platform: q.platform, buildarch: q.buildarch },
-      images,
-      menuTimeoutSec: this.settings.menuTimeoutSec,
-      nbdPort: this.settings.ports.nbd,
-    });
-    // What the timeline needs to judge the next step: a menu waits menuTimeoutSec for the
-    // technician; a sanboot plan fetches no root filesystem after its "kernel".
-    const only = images.length === 1 ? images[0] : undefined;
-    const event: BootScriptEvent = { ts: new Date().toISOString(), kind: 'boot.script', ip: ctx.remoteAddress, images: images.map((i) => i.id) };
-    if (q.mac) event.client = q.mac;
-    if (q.platform) event.platform = q.platform;
-    if (q.buildarch) event.buildarch = q.buildarch;
-    if (only) {
-      event.image = only.id;
-      if (only.plan) {
-        event.plan = only.plan.id;
-        event.via = only.plan.via;
-      }
-      event.expectsLive = only.plan?.via === 'http' || only.plan?.via === 'nbd';
-    } else {
-      event.menuTimeoutSec = this.settings.menuTimeoutSec;
-    }
-    this.feed.push(event);
-    return script;
-  }
-
-  /** Tags transfer events with the image and the file's role in that image's boot plan. */
-  private classifyPath(path: string): { image?: string; role?: 'kernel' | 'initrd' | 'rootfs' | 'iso' } | undefined {
-    const target = parseImageUrlPath(path.split('?')[0]!);
-    if (!target) return undefined;
-    const img = this.library.get(target.imageId);
-    if ('wholeImage' in target) return { image: target.imageId, role: 'iso' };
-    if (!img) return { image: target.imageId };
-    const plan = ImageLibrary.selectedPlan(img.info);
-    const inner = target.innerPath.toLowerCase();
-    if (plan?.kernel?.toLowerCase() === inner) return { image: target.imageId, role: 'kernel' };
-    if (plan?.initrds.some((i) => i.toLowerCase() === inner)) return { image: target.imageId, role: 'initrd' };
-    return { image: target.imageId };
   }
 }
