@@ -1,5 +1,6 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { rendererAliases } from './aliases.config.ts';
 
 // `npm test`: unit, integration (real sockets on loopback), interop (real clients: curl, tftp-hpa,
 // udhcpc in namespaces the tests create) and the renderer's component and browser tests.
@@ -7,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // Component tests import .vue single-file components.
   plugins: [vue()],
+  resolve: { alias: rendererAliases },
   test: {
     include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/interop/**/*.test.ts', 'test/ui/**/*.test.ts', 'test/support/**/*.test.ts'],
     testTimeout: 60_000,

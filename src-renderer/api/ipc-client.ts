@@ -1,5 +1,5 @@
 import type { BootcastBridge } from '../../src-main/preload/bridge.ts';
-import { acceptApiEvent, checkedApiResult } from '../../src-main/shared/timeline-event-guard.ts';
+import { acceptApiEvent, checkedApiResult } from '@shared/timeline-event-guard.ts';
 import { ApiCallError, type BootcastClient } from './bootcast-client.ts';
 
 /** Electron: the preload's `window.bootcast` already speaks the contract; IPC never disconnects. */

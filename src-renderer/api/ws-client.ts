@@ -1,6 +1,6 @@
-import { Emitter } from '../../src-main/shared/emitter.ts';
-import type { ApiEvent, ApiEvents } from '../../src-main/shared/api.ts';
-import { acceptApiEvent, checkedApiResult } from '../../src-main/shared/timeline-event-guard.ts';
+import { Emitter } from '@shared/emitter.ts';
+import type { ApiEvent, ApiEvents } from '@shared/api.ts';
+import { acceptApiEvent, checkedApiResult } from '@shared/timeline-event-guard.ts';
 import { ApiCallError, type BootcastClient, type ConnectionStatus, type UploadProgress } from './bootcast-client.ts';
 
 export interface WsClientOptions {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ClientSummary } from '../../src-main/shared/api.ts';
+import type { ClientSummary } from '@shared/api.ts';
 import { useApi } from '../api/use-api.ts';
 
 /**

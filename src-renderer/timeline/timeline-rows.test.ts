@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { TimelineEvent } from '@shared/timeline-event.ts';
 import { testEvent } from '../../test/support/timeline-events.ts';
 import { timelineRows } from './timeline-rows.ts';
 

@@ -1,5 +1,5 @@
-import type { StallParams } from '../../src-main/shared/stall-hints.ts';
-import { isDhcpStep, kindFamily, type TimelineEvent, type TimelineKind } from '../../src-main/shared/timeline-event.ts';
+import type { StallParams } from '@shared/stall-hints.ts';
+import { isDhcpStep, kindFamily, type TimelineEvent, type TimelineKind } from '@shared/timeline-event.ts';
 
 export type RowTone = 'dhcp' | 'tftp' | 'http' | 'nbd' | 'boot' | 'error' | 'stalled' | 'info';
 

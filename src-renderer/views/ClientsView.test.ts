@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { TimelineEvent } from '@shared/timeline-event.ts';
 import { testEvent } from '../../test/support/timeline-events.ts';
 import { client, createFakeApi, type FakeApi } from '../../test/support/renderer/fake-api.ts';
 import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LogEntry } from '../../src-main/shared/api.ts';
+import type { LogEntry } from '@shared/api.ts';
 import { createFakeApi } from '../../test/support/renderer/fake-api.ts';
 import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useLogStore } from '../stores/log.ts';

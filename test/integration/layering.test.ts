@@ -79,6 +79,11 @@ describe('layering', () => {
     expect(list).toEqual([]);
   });
 
+  it('the renderer names the shared contract by its alias, @shared/…', () => {
+    const list = violations(['src-renderer'], (_f, spec, resolved) => spec.startsWith('.') && under(resolved, 'src-main', 'shared'));
+    expect(list).toEqual([]);
+  });
+
   it('servers know nothing about booting: they take a policy and a file source, never boot/', () => {
     const list = violations(['src-main/servers'], (_f, _s, resolved) => under(resolved, 'src-main', 'boot'));
     expect(list).toEqual([]);
