@@ -9,7 +9,7 @@ import type { NbdSessionEvent, TimelineEvent } from '../../src-main/shared/timel
 import { readEventLine } from '../support/timeline-events.ts';
 
 /**
- * Issue 5's boot half: `bootcast serve --plan nbd` sends the archiso recipe's NBD plan, the guest's
+ * Booting over NBD: `bootcast serve --plan nbd` sends the archiso recipe's NBD plan, the guest's
  * kernel and initramfs come over HTTP, and the initramfs attaches the whole ISO from Bootcast's NBD
  * server (Debian's nbd-client + the kernel's nbd.ko), mounts it and prints the marker file it read
  * from the image. Same lab as pxe-boot.test.ts, inside namespaces built here (198.18.0.0/15 only):
