@@ -80,6 +80,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
       });
     }
 
+    // Listening before the services start: a signal that arrives while they come up (or just
+    // after the "serving on" line) must still stop them cleanly, never kill the process.
+    let onSignal: (sig: NodeJS.Signals) => void = () => {};
+    const stopRequested = new Promise<void>((done) => {
+      onSignal = (sig) => {
+        process.stderr.write(`\n${sig}: stopping…\n`);
+        done();
+      };
+    });
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    stops.push(async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
     const state = await engine.start();
     if (state.phase !== 'running') {
       for (const e of state.errors) process.stderr.write(`bootcast serve: ${e}\n`);
@@ -102,16 +117,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       }
     }
 
-    await new Promise<void>((done) => {
-      const onSignal = (sig: NodeJS.Signals) => {
-        process.stderr.write(`\n${sig}: stopping…\n`);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        done();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    await stopRequested;
   } catch (err) {
     process.stderr.write(`bootcast serve: ${(err as Error).message}\n`);
     code = EXIT_BAD_INPUT;
