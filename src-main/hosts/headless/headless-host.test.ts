@@ -1,5 +1,6 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,17 @@ function httpRequest(url: string, init: { method?: string; headers?: Record<stri
     });
     req.on('error', reject);
     req.end(init.body);
+  });
+}
+
+/** Sends raw bytes, returns everything the server wrote until it closed the connection. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
   });
 }
 
@@ -146,6 +158,28 @@ describe('headless host', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events`);
     const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode!)).once('error', () => resolve(-1)));
     expect(status).toBe(401);
+  });
+
+  it('survives an upgrade request whose target is not a URL, and keeps serving', async () => {
+    for (const target of ['//', '//evil.example/api/events', '/api/events/%', 'http://x/api/events']) {
+      const reply = await rawExchange(host.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      expect(reply, target).toMatch(/^HTTP\/1\.1 (400|404) /);
+    }
+    expect((await httpRequest(`${base}/`)).status).toBe(200);
+  });
+
+  it('refuses the WebSocket upgrade from a page of another origin, even with the token', async () => {
+    const foreign = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=tok-en`, { origin: 'http://evil.example' });
+    const status = await new Promise<number>((resolve) => foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode!)).once('error', () => resolve(-1)));
+    expect(status).toBe(403);
+    const own = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=tok-en`, { origin: `http://localhost:${host.port}` });
+    await new Promise((resolve, reject) => own.once('open', resolve).once('error', reject));
+    own.close();
+  });
+
+  it('answers a malformed request with 400 and closes the connection', async () => {
+    const reply = await rawExchange(host.port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
   });
 
   it('streams an upload into the upload directory without overwriting an earlier one', async () => {
