@@ -46,7 +46,7 @@ export class BootFiles implements FileSource {
     return {
       size: entry.size,
       contentType: 'application/octet-stream',
-      createReadStream: (start, endInclusive) => iso.createReadStream(entry, start, endInclusive),
+      createReadStream: (start, endInclusive, options) => iso.createReadStream(entry, start, endInclusive, options),
     };
   }
 }
@@ -58,6 +58,6 @@ async function diskFile(path: string, contentType: string): Promise<ServedFile |
     size: s.size,
     contentType,
     mtime: s.mtime,
-    createReadStream: (start, endInclusive) => createReadStream(path, { start, end: endInclusive }),
+    createReadStream: (start, endInclusive, options) => createReadStream(path, { start, end: endInclusive, ...(options?.chunkBytes ? { highWaterMark: options.chunkBytes } : {}) }),
   };
 }

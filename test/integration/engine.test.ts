@@ -58,7 +58,14 @@ describe('Engine over its API', () => {
   });
 
   it('refuses bad settings with the field named', async () => {
-    await expect(engine.call('server.updateSettings', { dhcpMode: 'sometimes' as never })).rejects.toThrow(/DHCP mode must be one of/);
+    await expect(engine.call('server.updateSettings', { dhcpMode: 'sometimes' as never })).rejects.toThrow(/dhcpMode must be one of/);
+    await expect(engine.call('server.updateSettings', { colour: 'red' } as never)).rejects.toThrow(/'colour' is not a setting/);
+    await expect(engine.call('server.updateSettings', { interface: 'no-such-if0' })).rejects.toThrow(/interface 'no-such-if0' does not exist/);
+    await expect(engine.call('server.updateSettings', { range: { first: '1.2.3.4', last: '9.9.9.9' } })).rejects.toThrow(/range 1\.2\.3\.4-9\.9\.9\.9 is not inside lo's subnet/);
+    await expect(engine.call('server.updateSettings', { range: { first: '127.0.0.1', last: '127.0.0.9' } })).rejects.toThrow(/contains lo's own address 127\.0\.0\.1/);
+    await expect(engine.call('server.updateSettings', { limits: { httpMaxConnections: -1 } })).rejects.toThrow(/limits\.httpMaxConnections must be a whole number/);
+    await expect(engine.call('nat.enable', {})).rejects.toThrow(/not the loopback interface lo/);
+    expect((await engine.call('server.settings', undefined)).interface).toBe('lo');
   });
 
   it('starts on the chosen interface and serves per-client boot scripts and files from inside the ISO', async () => {
