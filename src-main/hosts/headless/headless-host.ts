@@ -6,7 +6,7 @@ import { handleApiCall, sendError } from './api-call-route.ts';
 import { EventSocketHub } from './event-socket.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
-import { handleUpload } from './upload-route.ts';
+import { handleUpload, type UploadLimits } from './upload-route.ts';
 
 export interface HeadlessHostOptions {
   api: ApiClient;
@@ -20,6 +20,8 @@ export interface HeadlessHostOptions {
   token?: string;
   /** Enables PUT /api/upload: uploaded ISOs are written here. */
   uploadDir?: string;
+  /** Size limit and free-disk reserve for uploads, read at each upload (settings may change). */
+  uploadLimits?: () => UploadLimits;
 }
 
 export interface HeadlessHost {
@@ -113,7 +115,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (url.pathname.startsWith('/api/call/')) {
       await handleApiCall(options.api, url.pathname.slice('/api/call/'.length), req, res);
     } else if (url.pathname === '/api/upload' && options.uploadDir) {
-      await handleUpload(options.uploadDir, url, req, res);
+      await handleUpload(options.uploadDir, url, req, res, options.uploadLimits?.());
     } else {
       sendError(res, 404, 'not-found', `no API endpoint ${url.pathname}`);
     }
