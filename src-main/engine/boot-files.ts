@@ -37,7 +37,9 @@ export class BootFiles implements FileSource {
     }
     const target = parseImageUrlPath(path);
     if (!target) return null;
-    const img = this.o.library.get(target.imageId);
+    // Re-checked at every request: an image replaced or truncated since it was opened is re-read
+    // (or refused with the reason), never served with the old lengths.
+    const img = await this.o.library.current(target.imageId);
     if (!img?.iso) return null;
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
     const iso = img.iso;

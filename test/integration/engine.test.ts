@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,20 @@ describe('Engine over its API', () => {
     expect(kernel).toBeGreaterThan(script);
     const exported = await engine.call('log.export', undefined);
     expect(exported).toContain('"client":"52:54:00:aa:bb:01"');
+  });
+
+  it('never serves an image changed on disk with its old layout: refuses it while broken, re-reads it once whole again', async () => {
+    const kernelUrl = `http://127.0.0.1:${http}/images/tiny-arch/arch/boot/x86_64/vmlinuz-linux`;
+    const good = await curl('-sf', kernelUrl);
+    const original = readFileSync(iso);
+    try {
+      truncateSync(iso, 64 * 1024);
+      const status = (await run('curl', ['--max-time', '20', '-s', '-o', '/dev/null', '-w', '%{http_code}', kernelUrl])).stdout;
+      expect(status).toBe('500');
+    } finally {
+      writeFileSync(iso, original);
+    }
+    expect(sha(await curl('-sf', kernelUrl))).toBe(sha(good));
   });
 
   it('stops every server, and a second engine on a port in use reports which port and what to do', async () => {
