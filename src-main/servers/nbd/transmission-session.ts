@@ -117,13 +117,14 @@ export class TransmissionSession {
         this.budget?.onRelease(resolve);
       });
     }
+    // Reserved here, in the same tick as the check: another connection's admit cannot slip in between.
+    if (bytes > 0) this.budget?.take(bytes);
   }
 
   private startRead(req: NbdRequest): void {
     const length = req.length;
     this.inflightRequests++;
     this.inflightBytes += length;
-    this.budget?.take(length);
     const offset = Number(req.offset);
     if (this.exp.readInto && length > 0) return this.startPooledRead(req, offset, this.exp.readInto.bind(this.exp));
     let pending: Promise<Uint8Array>;
