@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine.ts';
+import { NbdOpt, decodeServerEntry, encodeOption } from '../../src-main/protocol/nbd/index.ts';
 import { freePort } from '../support/free-port.ts';
+import { RawNbdClient } from '../support/nbd-raw-client.ts';
 import type { NetInterfaceInfo } from '../../src-main/shared/api.ts';
 
 /**
@@ -32,12 +34,13 @@ describe('Engine over its API', () => {
   let engine: Engine;
   let http = 0;
   let tftp = 0;
+  let nbd = 0;
 
   beforeAll(async () => {
     execFileSync('bash', [join(ROOT, 'test/support/make-test-iso.sh'), iso], { stdio: 'ignore' });
     engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => LOOPBACK });
     [http, tftp] = [await freePort(), await freePort()];
-    const nbd = await freePort();
+    nbd = await freePort();
     await engine.call('server.updateSettings', { interface: 'lo', dhcpMode: 'off', ports: { dhcp: 67, proxyDhcp: 4011, http, tftp, nbd }, menuTimeoutSec: 0 });
   });
 
@@ -106,6 +109,14 @@ describe('Engine over its API', () => {
     expect(kernel).toBeGreaterThan(script);
     const exported = await engine.call('log.export', undefined);
     expect(exported).toContain('"client":"52:54:00:aa:bb:01"');
+  });
+
+  it('lists NBD exports by image id only: file names stay private to the technician', async () => {
+    const client = await RawNbdClient.negotiating(nbd);
+    client.send(encodeOption(NbdOpt.LIST));
+    const replies = await client.optionReplies();
+    expect(replies.slice(0, -1).map((r) => decodeServerEntry(r.data))).toEqual([{ name: 'tiny-arch' }]);
+    client.destroy();
   });
 
   it('never serves an image changed on disk with its old layout: refuses it while broken, re-reads it once whole again', async () => {
