@@ -49,7 +49,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   // iPXE opens one connection per file; GRUB and UEFI HTTP boot a few in parallel.
   httpMaxConnectionsPerAddress: 16,
   httpHeadersTimeoutMs: 10_000,
-  httpIdleTimeoutMs: 15_000,
+  httpIdleTimeoutMs: 5_000,
   sendStallTimeoutMs: 60_000,
   nbdMaxConnections: 128,
   nbdMaxConnectionsPerAddress: 8,

@@ -60,7 +60,7 @@ export class HttpServer {
     const l = this.limits;
     const server = createServer(
       {
-        keepAliveTimeout: Math.min(this.o.keepAliveTimeoutMs ?? 5000, l.httpIdleTimeoutMs),
+        keepAliveTimeout: this.o.keepAliveTimeoutMs ?? l.httpIdleTimeoutMs,
         // Node answers 408 itself when headers (or a whole request) take longer than these.
         headersTimeout: l.httpHeadersTimeoutMs,
         requestTimeout: l.httpHeadersTimeoutMs,
