@@ -18,7 +18,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port.ts';
@@ -112,15 +112,32 @@ async function bootPhase(iso: string): Promise<void> {
   const rss: number[] = [];
   const fds: number[] = [];
   let fails = 0;
+  let firstFail = '';
   for (let i = 0; i < 1000; i++) {
-    await bootOnce(serve.target, 1000 + i, newCounts(), 0).catch(() => fails++);
+    await bootOnce(serve.target, 1000 + i, newCounts(), 0).catch((err: Error) => {
+      fails++;
+      firstFail ||= err.message;
+    });
     rss.push(rssMiB(serve.pid));
     fds.push(fdCount(serve.pid));
   }
   const [r1, r2, f1, f2] = [mean(rss.slice(0, 100)), mean(rss.slice(-100)), mean(fds.slice(0, 100)), mean(fds.slice(-100))];
   row('1,000 sequential: failed boots', String(fails), '0');
+  if (firstFail) console.log(`    first failure: ${firstFail}`);
   row('1,000 sequential: RSS last 100 / first 100', `${(r2 / r1).toFixed(3)} (${r1.toFixed(0)} → ${r2.toFixed(0)} MiB)`, '0.9–1.1');
   row('1,000 sequential: open fds last 100 / first 100', `${(f2 / f1).toFixed(3)} (${f1.toFixed(1)} → ${f2.toFixed(1)})`, '0.9–1.1');
+  const kinds = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${serve.pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${serve.pid}/fd/${fd}`).replace(/\[\d+\]$/, '').replace(/^\/.*\//, 'file:');
+      } catch {
+        return 'gone';
+      }
+    })();
+    kinds.set(target, (kinds.get(target) ?? 0) + 1);
+  }
+  console.log(`    open descriptors at the end: ${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   row('serve exit after SIGINT', String(await stopServe(serve)), '0');
 }
 

@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The n-th client's own loopback address (127.0.0.0/8 is all loopback on Linux). */
 export function clientAddress(n: number, net = 10): string {
-  return `127.${net}.${(n >> 8) & 0xff}.${(n & 0xff) + 1}`;
+  return `127.${net}.${(n >> 7) & 0xff}.${(n & 0x7f) + 1}`;
 }
 
 async function udp(local: string): Promise<UdpSocket> {

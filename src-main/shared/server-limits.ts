@@ -40,8 +40,9 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
-  // A classroom of 200 machines asks once each; a firmware that retries asks 2–3 times at once.
-  tftpMaxTransfers: 256,
+  // A PXE ROM probes tsize and asks again at once: a classroom of 200 machines powered on
+  // together briefly holds 400 transfers. A firmware that retries asks 2–3 times at once.
+  tftpMaxTransfers: 512,
   tftpMaxTransfersPerAddress: 4,
   tftpMaxTimeoutSec: 5,
   tftpRetriesBeforeFirstAck: 2,

@@ -203,7 +203,7 @@ export class HttpServer {
       return done(status, 0, served, 'complete');
     }
 
-    const stream = file.createReadStream(start, end);
+    const stream = file.createReadStream(start, end, { chunkBytes: readChunkFor(this.active) });
     let bytes = 0;
     let lastProgressAt = startedAt;
     let reported = -1;
@@ -269,6 +269,19 @@ export class HttpServer {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', ...headers });
     res.end(head ? undefined : body);
   }
+}
+
+/**
+ * Memory all running responses may hold in read buffers together. Each holds about four read
+ * chunks (two reads in flight, the stream's buffer, the one being written), so a lone download
+ * reads 1 MiB at a time (the disk never waits) and 200 at once read 64 KiB each.
+ */
+const READ_BUFFER_BUDGET = 64 * 1024 * 1024;
+
+function readChunkFor(activeResponses: number): number {
+  let chunk = 1 << 20;
+  while (chunk > 64 * 1024 && chunk * 4 * activeResponses > READ_BUFFER_BUDGET) chunk /= 2;
+  return chunk;
 }
 
 /** Writes a last answer and closes: destroyed once flushed, or after a second if the peer does not read. */
