@@ -216,9 +216,10 @@ function writeRandomFile(path: string, size: number): void {
 async function curlAll(url: string, clients: number): Promise<number> {
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, () =>
+    Array.from({ length: clients }, (_, i) =>
       new Promise<void>((resolve, reject) => {
-        const c = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', url], { stdio: ['ignore', 'ignore', 'pipe'] });
+        // Each client from its own address, as on a real network (and within the per-address caps).
+        const c = spawn('curl', ['-sS', '--fail', '--interface', clientAddress(i, 30), '-o', '/dev/null', url], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         c.stderr.on('data', (d: Buffer) => (err += d.toString()));
         c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`curl ${url}: exit ${code} ${err}`))));
