@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine.ts';
 import { NbdOpt, decodeServerEntry, encodeOption } from '../../src-main/protocol/nbd/index.ts';
@@ -117,6 +118,29 @@ describe('Engine over its API', () => {
     const replies = await client.optionReplies();
     expect(replies.slice(0, -1).map((r) => decodeServerEntry(r.data))).toEqual([{ name: 'tiny-arch' }]);
     client.destroy();
+  });
+
+  it('applies limits from the settings to the running servers, and warns on the timeline when one is reached', async () => {
+    await engine.call('server.updateSettings', { limits: { httpMaxConnectionsPerAddress: 1 } });
+    const warned = new Promise<unknown>((resolve) => {
+      const d = engine.onTimelineEvent((e) => {
+        if (e.kind === 'server.warning' && /httpMaxConnectionsPerAddress/.test(String((e as { message?: unknown }).message))) {
+          d.dispose();
+          resolve(e);
+        }
+      });
+    });
+    const held = connect(http, '127.0.0.1');
+    await new Promise((resolve) => held.once('connect', resolve));
+    try {
+      const status = (await run('curl', ['--max-time', '20', '-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${http}/boot.ipxe`])).stdout;
+      expect(status).toBe('503');
+      expect(await warned).toMatchObject({ kind: 'server.warning', source: 'http' });
+    } finally {
+      held.destroy();
+      await engine.call('server.updateSettings', { limits: {} });
+    }
+    expect((await curl('-sf', `http://127.0.0.1:${http}/boot.ipxe`)).toString()).toMatch(/^#!ipxe/);
   });
 
   it('never serves an image changed on disk with its old layout: refuses it while broken, re-reads it once whole again', async () => {
