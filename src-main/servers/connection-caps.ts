@@ -1,7 +1,7 @@
 /**
- * Counts open connections, over all clients and per client address, against two caps; shared by
- * the HTTP and NBD servers. Also rate-limits the warning a reached cap produces, so a flood of
- * refused connections yields one notice per interval instead of one per connection.
+ * Counts open connections (or running transfers), over all clients and per client address,
+ * against two caps; shared by the TFTP, HTTP and NBD servers. Also rate-limits the warning a
+ * reached cap produces, so a flood of refusals yields one notice per interval, not one each.
  */
 export class ConnectionCaps {
   private total = 0;
@@ -11,7 +11,8 @@ export class ConnectionCaps {
   constructor(
     private readonly maxTotal: number,
     private readonly maxPerAddress: number,
-    private readonly names: { total: string; perAddress: string; what: string },
+    /** Limit names and wording for messages: what: 'HTTP', held: 'connections open'. */
+    private readonly names: { total: string; perAddress: string; what: string; held?: string },
     private readonly now: () => number = () => performance.now(),
     private readonly warningIntervalMs = 10_000,
   ) {}
@@ -28,9 +29,10 @@ export class ConnectionCaps {
     const mine = this.perAddress.get(address) ?? 0;
     if (this.total >= this.maxTotal || mine >= this.maxPerAddress) {
       const global = this.total >= this.maxTotal;
+      const held = this.names.held ?? 'connections open';
       const reason = global
-        ? `${this.total} ${this.names.what} connections are open, the most allowed at once (${this.names.total})`
-        : `${address} already has ${mine} ${this.names.what} connections open, the most allowed per client (${this.names.perAddress})`;
+        ? `${this.total} ${this.names.what} ${held}, the most allowed at once (${this.names.total})`
+        : `${address} already has ${mine} ${this.names.what} ${held}, the most allowed per client (${this.names.perAddress})`;
       return { ok: false, reason, warn: this.shouldWarn(global ? 'global' : address) ? reason : undefined };
     }
     this.total++;

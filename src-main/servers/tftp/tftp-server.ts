@@ -6,6 +6,7 @@ import { blksizeForMtu, negotiateTftpOptions } from '../../protocol/tftp/tftp-op
 import { decodeTftpPacket, encodeTftpPacket, TFTP_ERROR, type TftpPacket, type TftpRequest } from '../../protocol/tftp/tftp-packet.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { DEFAULT_LIMITS } from '../../shared/server-limits.ts';
+import { ConnectionCaps } from '../connection-caps.ts';
 import type { FileSource } from '../file-source.ts';
 import { sanitiseRequestPath } from '../request-path.ts';
 import { BlockReader } from './block-reader.ts';
@@ -57,8 +58,6 @@ interface ActiveTransfer {
   readonly remoteAddress: string;
 }
 
-/** At most one refusal warning per kind per this interval. */
-const WARNING_INTERVAL_MS = 10_000;
 
 /**
  * TFTP read-only server (RFC 1350 + 2347/2348/2349/7440). Listens on address:port; every
@@ -69,9 +68,7 @@ export class TftpServer {
   readonly events = new Emitter<TftpServerEvents>();
   private socket: Socket | undefined;
   private readonly active = new Map<string, ActiveTransfer>();
-  private readonly perAddress = new Map<string, number>();
-  /** When each kind of refusal was last announced: a flood yields one warning per interval, not one per packet. */
-  private lastWarningAt = new Map<string, number>();
+  private caps: ConnectionCaps;
   private readonly clock: TftpClock;
   private nextId = 1;
   private counters = { requests: 0, refused: 0, started: 0, completed: 0, failed: 0, bytesSent: 0, retransmits: 0, malformed: 0, duplicateRequests: 0, overLimit: 0, internalErrors: 0 };
@@ -92,6 +89,7 @@ export class TftpServer {
       ...options,
     };
     this.clock = options.clock ?? realClock;
+    this.caps = this.newCaps();
   }
 
   /** The bound port (useful with port 0 in tests). */
@@ -132,7 +130,7 @@ export class TftpServer {
     this.socket = undefined;
     for (const { transfer } of [...this.active.values()]) transfer?.stop('stopped', 'server stopped');
     this.active.clear();
-    this.perAddress.clear();
+    this.caps = this.newCaps();
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
@@ -175,15 +173,11 @@ export class TftpServer {
       existing.transfer?.stop('abandoned', 'superseded by a new request from the same client port');
       this.untrack(key, existing);
     }
-    const fromAddress = this.perAddress.get(remoteAddress) ?? 0;
-    if (this.active.size >= this.o.maxTransfers || fromAddress >= this.o.maxTransfersPerAddress) {
-      const global = this.active.size >= this.o.maxTransfers;
+    const admitted = this.caps.admit(remoteAddress);
+    if (!admitted.ok) {
       this.counters.overLimit++;
-      const why = global
-        ? `${this.active.size} TFTP transfers are running, the most allowed at once (tftpMaxTransfers)`
-        : `${remoteAddress} already has ${fromAddress} TFTP transfers running, the most allowed per client (tftpMaxTransfersPerAddress)`;
-      this.refuse(remoteAddress, remotePort, packet.filename, TFTP_ERROR.NOT_DEFINED, 'Server busy, try again', why, true);
-      this.warnOnce(global ? 'global' : `address:${remoteAddress}`, `${why}: refused a request for ${packet.filename}; raise the limit if this network really boots that many machines at once`);
+      this.refuse(remoteAddress, remotePort, packet.filename, TFTP_ERROR.NOT_DEFINED, 'Server busy, try again', admitted.reason, true);
+      if (admitted.warn) this.events.emit('warning', { message: `${admitted.warn}: refused a request for ${packet.filename}; raise the limit if this network really boots that many machines at once` });
       return;
     }
     const entry: ActiveTransfer & { transfer: TftpReadTransfer | undefined } = { transfer: undefined, fingerprint, remoteAddress };
@@ -321,28 +315,27 @@ export class TftpServer {
     transfer.start();
   }
 
+  /** Registers an admitted transfer (its slot in the caps is already taken). */
   private track(key: string, entry: ActiveTransfer): void {
     this.active.set(key, entry);
-    this.perAddress.set(entry.remoteAddress, (this.perAddress.get(entry.remoteAddress) ?? 0) + 1);
   }
 
   /** Forgets `entry` if it is still the transfer registered under `key` (idempotent). */
   private untrack(key: string, entry: ActiveTransfer): void {
     if (this.active.get(key) !== entry) return;
     this.active.delete(key);
-    const left = (this.perAddress.get(entry.remoteAddress) ?? 1) - 1;
-    if (left > 0) this.perAddress.set(entry.remoteAddress, left);
-    else this.perAddress.delete(entry.remoteAddress);
+    this.caps.release(entry.remoteAddress);
   }
 
-  private warnOnce(kind: string, message: string): void {
-    const now = this.clock.now();
-    const last = this.lastWarningAt.get(kind);
-    if (last !== undefined && now - last < WARNING_INTERVAL_MS) return;
-    if (this.lastWarningAt.size > 1000) this.lastWarningAt = new Map();
-    this.lastWarningAt.set(kind, now);
-    this.events.emit('warning', { message });
+  private newCaps(): ConnectionCaps {
+    return new ConnectionCaps(this.o.maxTransfers, this.o.maxTransfersPerAddress, {
+      total: 'tftpMaxTransfers',
+      perAddress: 'tftpMaxTransfersPerAddress',
+      what: 'TFTP',
+      held: 'transfers running',
+    }, () => this.clock.now());
   }
+
 
   private async bindTransferSocket(): Promise<Socket> {
     // Transfer sockets only ever send to the IP literal the request came from; the default
