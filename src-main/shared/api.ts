@@ -120,7 +120,11 @@ export interface ClientSummary {
   firmware: Firmware;
   ipxe: boolean;
   image?: string;
+  /** The plan of that image the boot script chose (BootPlan.id), when it chose one. */
+  plan?: string;
   stage: ClientStage;
+  /** The current boot attempt's figures: time since its first DHCP, bytes delivered, average rate. */
+  boot?: BootFigures;
   /** Stage reached before stalling. */
   lastStage?: ClientStage;
   stalledHint?: string;
@@ -132,6 +136,19 @@ export interface ClientSummary {
   lastSeen: string;
   progress?: TransferProgress;
   eventCount: number;
+}
+
+/** One boot attempt, from the machine's first DHCP (a fresh DISCOVER from firmware starts another). */
+export interface BootFigures {
+  startedAt: string;
+  /** First DHCP → done; while booting, first DHCP → the latest event. */
+  durationMs: number;
+  /** Bytes of every completed transfer of the attempt (TFTP, HTTP, NBD). */
+  bytes: number;
+  /** bytes over the time something was being transferred (gaps between downloads left out), once measurable. */
+  bytesPerSecond?: number;
+  /** When the boot finished (its last event before the quiet that made it done). */
+  endedAt?: string;
 }
 
 export interface ClientDetail extends ClientSummary {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,9 @@ describe.skipIf(!lab.ok).each(['full', 'proxy'] as const)('network boot with --d
 
   afterAll(async () => {
     await net.destroy();
+    // BOOTCAST_RECORD_EVENTS=DIR keeps the real boots' events: the source of test/support/recorded-boots.
+    const keep = process.env.BOOTCAST_RECORD_EVENTS;
+    if (keep && existsSync(events)) copyFileSync(events, join(keep, `events-${mode}.jsonl`));
     rmSync(work, { recursive: true, force: true });
   });
 

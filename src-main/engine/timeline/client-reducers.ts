@@ -12,6 +12,7 @@ import {
 } from '../../shared/timeline-event.ts';
 import { architecture, firmwareFromPlatform } from '../../pxe/architectures.ts';
 import type { BoundedEventList } from './bounded-event-list.ts';
+import { bootFigures, freshTally, tallyDelivered, tallyEnded, type BootTally } from './boot-tally.ts';
 import { guessFileRole } from './file-role-guess.ts';
 import { STAGE_ORDER, freshAttempt, type AttemptState, type ProgressStage, type StallThresholds } from './stall-rules.ts';
 import type { TransferProtocol, TransferTracker, TransferUpdate } from './transfer-tracker.ts';
@@ -32,11 +33,14 @@ export interface ClientRecord {
   firmware: Firmware;
   ipxe: boolean;
   image?: string;
+  plan?: string;
   firstSeenT: number;
   firstSeen: string;
   lastSeenT: number;
   lastSeen: string;
   attempt: AttemptState;
+  /** What this attempt delivered and when (reset with the attempt). */
+  tally: BootTally;
   /** Whether this boot attempt's first DHCP has been seen (decides the native-iPXE flag). */
   sawDhcp: boolean;
   stall?: { hint: StallHint; lastStage: ProgressStage };
@@ -76,6 +80,7 @@ export function applyEvent(rec: ClientRecord, ev: TimelineEvent, t: number, th: 
     }
     case 'nbd.disconnect':
       if (ev.bytes !== undefined) {
+        tallyDelivered(rec.tally, ev.bytes, t, ev.durationMs);
         const u: TransferUpdate = { protocol: 'nbd', path: ev.export ?? 'nbd', t, bytes: ev.bytes };
         if (ev.durationMs !== undefined) u.durationMs = ev.durationMs;
         rec.transfers.done(u);
@@ -86,6 +91,7 @@ export function applyEvent(rec: ClientRecord, ev: TimelineEvent, t: number, th: 
       return;
     case 'client.done':
       a.stage = 'done';
+      tallyEnded(rec.tally, t);
       return;
     default:
       return;
@@ -127,6 +133,7 @@ function applyDhcp(rec: ClientRecord, ev: DhcpStepEvent, t: number, th: StallThr
   // iPXE itself re-runs DHCP while in the ipxe stage, so only a later iPXE discover counts.
   if (ev.kind === 'dhcp.discover' && pxe && order >= (ipxe ? STAGE_ORDER.kernel : STAGE_ORDER.ipxe)) {
     rec.attempt = freshAttempt(t);
+    rec.tally = freshTally(t);
     rec.transfers.clear();
     rec.stall = undefined;
     rec.sawDhcp = true;
@@ -226,6 +233,7 @@ function applyTransfer(rec: ClientRecord, ev: TransferStepEvent, t: number): voi
   else if (phase === 'progress') rec.transfers.progress(u);
   else if (phase === 'done') {
     rec.transfers.done(u);
+    if (ev.bytes !== undefined) tallyDelivered(rec.tally, ev.bytes, t, ev.durationMs);
     if (role === 'loader' && a.stage === 'firstStage') {
       a.loaderDoneAt ??= t;
       a.loaderPath = path;
@@ -235,6 +243,9 @@ function applyTransfer(rec: ClientRecord, ev: TransferStepEvent, t: number): voi
       // An ISO read in the kernel stage is iPXE sanbooting it: the image is the whole OS loader.
       a.kernelDoneAt = t;
     }
+    // A file fetched by the booted system itself (it did its own DHCP): it is running and
+    // reaching the server, whatever its root is called (archiso's checksum, a test marker).
+    if (a.stage === 'kernel' && a.liveDhcpSeen) advance(rec, 'live');
   }
 }
 
@@ -244,6 +255,7 @@ function applyScript(rec: ClientRecord, ev: BootScriptEvent, t: number): void {
   a.failure = undefined;
   advance(rec, 'ipxe');
   a.scriptAt ??= t;
+  if (ev.plan) rec.plan = ev.plan;
   if (ev.menuTimeoutSec !== undefined) a.menuTimeoutMs = Math.max(0, ev.menuTimeoutSec) * 1000;
   if (ev.expectsLive !== undefined) a.expectsLive = ev.expectsLive;
   else if (ev.via) a.expectsLive = ev.via === 'http' || ev.via === 'nbd';
@@ -307,7 +319,7 @@ function sameFile(a: TimelineEvent, b: TimelineEvent): boolean {
  */
 export function significantKey(rec: ClientRecord): string {
   const stall = rec.stall ? `${rec.stall.hint.code}@${rec.stall.lastStage}` : '';
-  return `${rec.ip}|${rec.vendor}|${rec.arch}|${rec.firmware}|${rec.ipxe}|${rec.image}|${rec.attempt.stage}|${stall}|${rec.transfers.currentPath()}`;
+  return `${rec.ip}|${rec.vendor}|${rec.arch}|${rec.firmware}|${rec.ipxe}|${rec.image}|${rec.plan}|${rec.attempt.stage}|${stall}|${rec.transfers.currentPath()}`;
 }
 
 export function summaryOf(rec: ClientRecord): ClientSummary {
@@ -325,6 +337,8 @@ export function summaryOf(rec: ClientRecord): ClientSummary {
   if (rec.vendor) s.vendor = rec.vendor;
   if (rec.arch) s.arch = rec.arch;
   if (rec.image) s.image = rec.image;
+  if (rec.plan) s.plan = rec.plan;
+  s.boot = bootFigures(rec.tally, rec.attempt.lastEventAt);
   if (rec.stall) {
     s.lastStage = rec.stall.lastStage;
     s.stalledHint = rec.stall.hint.text;

@@ -5,6 +5,7 @@ import { stallHint, type StallHint } from '../../shared/stall-hints.ts';
 import type { DoneEvent, StalledEvent, TimelineEvent } from '../../shared/timeline-event.ts';
 import { lookupMacVendor } from '../mac-vendor.ts';
 import { BoundedEventList } from './bounded-event-list.ts';
+import { freshTally, tallyEnded } from './boot-tally.ts';
 import { applyEvent, isNetbootEvidence, recordEvent, significantKey, summaryOf, type ClientRecord } from './client-reducers.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_STALL_THRESHOLDS, freshAttempt, isResolved, nextExpectation, type StallThresholds } from './stall-rules.ts';
@@ -157,6 +158,7 @@ export class ClientTimeline {
       lastSeenT: t,
       lastSeen: event.ts,
       attempt: freshAttempt(t),
+      tally: freshTally(t),
       sawDhcp: false,
       events: new BoundedEventList(this.maxEvents, this.keepFirst),
       transfers: new TransferTracker(),
@@ -230,6 +232,8 @@ export class ClientTimeline {
 
   private markDone(rec: ClientRecord, now: number): void {
     rec.attempt.stage = 'done';
+    // The quiet that made the verdict is not part of the boot.
+    tallyEnded(rec.tally, rec.attempt.lastEventAt);
     const event: DoneEvent = {
       ts: new Date(now).toISOString(),
       kind: 'client.done',
