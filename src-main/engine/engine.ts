@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
-import { listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
+import { bootInterfaceChoices, listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
 import { createNatController } from '../net/nat/nat-platform.ts';
 import type { NatController } from '../net/nat/nat-controller.ts';
 import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
@@ -173,7 +173,7 @@ export class Engine implements ApiClient {
       this.api.emit('images.changed', this.library.list());
       return info;
     },
-    'network.interfaces': () => this.interfaces(),
+    'network.interfaces': () => bootInterfaceChoices(this.interfaces()),
     'server.state': () => this.snapshot(),
     'server.settings': () => ({ ...this.settings, ports: { ...this.settings.ports } }),
     'server.updateSettings': async (change) => {

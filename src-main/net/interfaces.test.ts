@@ -1,6 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { listInterfaces, parseIpJsonAddresses, parseIpRouteDefault, parseProcNetRoute, subnetBroadcast, suggestPxeInterface, type InterfaceSnapshot } from './interfaces.ts';
+import { bootInterfaceChoices, listInterfaces, parseIpJsonAddresses, parseIpRouteDefault, parseProcNetRoute, subnetBroadcast, suggestPxeInterface, type InterfaceSnapshot } from './interfaces.ts';
 
 function v4(address: string, prefix: number, mac = '52:54:00:00:00:01', internal = false): NetworkInterfaceInfo {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
@@ -51,6 +51,12 @@ describe('network interfaces', () => {
     expect(list.find((i) => i.name === 'wlan0')).toMatchObject({ defaultRoute: true, wireless: true });
     expect(list.find((i) => i.name === 'enp0s31f6')).toMatchObject({ up: false, addresses: [], mac: '8c:16:45:00:00:09' });
     expect(list.find((i) => i.name === 'lo')).toMatchObject({ internal: true, reason: 'loopback' });
+  });
+
+  it('offers every interface but loopback as a boot interface, the link-down ones included', () => {
+    const names = listInterfaces(laptop()).map((i) => i.name);
+    expect(names).toContain('lo');
+    expect(bootInterfaceChoices(listInterfaces(laptop())).map((i) => i.name)).toEqual(names.filter((n) => n !== 'lo'));
   });
 
   it('suggests the wired interface that is not the uplink, and says why the others lost', () => {

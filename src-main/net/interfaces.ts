@@ -210,6 +210,14 @@ function explainLoss(i: NetInterfaceInfo, best: NetInterfaceInfo): string {
   return `usable, but ${best.name} was preferred`;
 }
 
+/**
+ * The interfaces a technician may pick to boot machines on. Loopback reaches no other machine,
+ * so it is not offered (the engine still accepts it by name: the CLI and tests serve on it).
+ */
+export function bootInterfaceChoices(list: readonly NetInterfaceInfo[]): NetInterfaceInfo[] {
+  return list.filter((i) => !i.internal);
+}
+
 /** The machine's interfaces with Bootcast's suggestion filled in. */
 export function listInterfaces(snapshot: InterfaceSnapshot = readInterfaceSnapshot()): NetInterfaceInfo[] {
   const list = interfacesFromSnapshot(snapshot);

@@ -19,6 +19,16 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(min / 60)} h`;
 }
 
+/** "52 s", "1:10 min", "1:02 h": how long a boot took, exact to the second. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min}:${String(s % 60).padStart(2, '0')} min`;
+  return `${Math.floor(min / 60)}:${String(min % 60).padStart(2, '0')} h`;
+}
+
 export function formatClock(iso: string, locale: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ClientSummary } from '@shared/api.ts';
+import { countBootStates } from '@shared/client-counts.ts';
 import { useApi } from '../api/use-api.ts';
 
 /**
@@ -42,7 +43,9 @@ export const useClientsStore = defineStore('clients', () => {
   }
 
   const list = computed(() => Object.values(byMac.value).sort((a, b) => Date.parse(a.firstSeen) - Date.parse(b.firstSeen) || a.mac.localeCompare(b.mac)));
-  const stalledCount = computed(() => list.value.filter((c) => c.stage === 'stalled').length);
+  /** Booting / done / stuck, for the header a technician reads from across the room. */
+  const counts = computed(() => countBootStates(list.value));
+  const stalledCount = computed(() => counts.value.stuck);
   const selected = computed(() => (selectedMac.value ? byMac.value[selectedMac.value] : undefined));
 
   function select(mac: string | null): void {
@@ -55,5 +58,5 @@ export const useClientsStore = defineStore('clients', () => {
     selectedMac.value = null;
   }
 
-  return { byMac, list, stalledCount, selectedMac, selected, hydrate, select, clear };
+  return { byMac, list, counts, stalledCount, selectedMac, selected, hydrate, select, clear };
 });

@@ -105,5 +105,16 @@ export const useImagesStore = defineStore('images', () => {
     mergeAdded([await api.call('images.selectPlan', { id, planId })]);
   }
 
-  return { images, pending, hydrate, addPaths, addFiles, dismiss, remove, selectPlan };
+  /** The engine names an image by id; the technician knows it by its system or file name. */
+  function displayName(id: string): string {
+    const img = images.value.find((i) => i.id === id);
+    return img ? (img.distro ?? img.fileName) : id;
+  }
+
+  /** A plan's title ("Live system over HTTP"), or its id when the image is no longer listed. */
+  function planTitle(id: string, planId: string): string {
+    return images.value.find((i) => i.id === id)?.plans.find((p) => p.id === planId)?.title ?? planId;
+  }
+
+  return { images, pending, hydrate, addPaths, addFiles, dismiss, remove, selectPlan, displayName, planTitle };
 });

@@ -2,9 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '@shared/timeline-event.ts';
 import { testEvent } from '../../test/support/timeline-events.ts';
-import { client, createFakeApi, type FakeApi } from '../../test/support/renderer/fake-api.ts';
+import { client, createFakeApi, image, type FakeApi } from '../../test/support/renderer/fake-api.ts';
 import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useClientsStore } from '../stores/clients.ts';
+import { useImagesStore } from '../stores/images.ts';
 import ClientsView from './ClientsView.vue';
 
 const MAC = '52:54:00:12:34:56';
@@ -84,7 +85,28 @@ describe('the machines screen', () => {
     const hint = wrapper.find('[data-testid="client-stalled-hint"]');
     expect(hint.text()).toContain('Stuck at: Loading boot loader');
     expect(hint.text()).toContain('Secure Boot may be rejecting');
-    expect(wrapper.find('h1').text()).toContain('1 stuck');
+    expect(wrapper.find('[data-testid="count-stuck"]').text()).toContain('1 stuck');
+  });
+
+  it('shows after "Done" what the machine booted, how long it took and what it downloaded, not its last small file', async () => {
+    api.handlers['images.list'] = () => [image('arch', { distro: 'Arch Linux 2026.11.01', plans: [{ id: 'http', recipe: 'archiso', title: 'Live system over HTTP', via: 'http', initrds: [], firmware: ['bios', 'uefi'] }] })];
+    const wrapper = await mountHydrated();
+    await useImagesStore().hydrate();
+    const boot = { startedAt: T0, endedAt: at(52_208), durationMs: 52_208, bytes: 9_630_924, bytesPerSecond: 28_149_424 };
+    api.emit('clients.updated', client(MAC, { stage: 'done', image: 'arch', plan: 'http', boot, progress: { protocol: 'http', path: '/images/arch/airootfs.sha512', bytes: 143, total: 143, bytesPerSecond: 2000 } }));
+    api.emit('clients.updated', client('52:54:00:00:00:02', { stage: 'kernel', boot: { startedAt: T0, durationMs: 4000, bytes: 70_000 } }));
+    api.emit('clients.updated', client('52:54:00:00:00:03', { stage: 'stalled', lastStage: 'dhcp' }));
+    await settle();
+    const row = wrapper.find(`[data-mac="${MAC}"]`);
+    expect(row.find('[data-testid="client-image"]').text()).toBe('Arch Linux 2026.11.01');
+    expect(row.find('[data-testid="client-plan"]').text()).toBe('Live system over HTTP');
+    expect(row.find('[data-testid="client-timing"]').text()).toBe('Booted in 52 s');
+    expect(row.find('[data-testid="client-total"]').text()).toBe('9.6 MB');
+    expect(row.find('[data-testid="client-progress"]').text()).not.toContain('sha512');
+    expect(row.find('[data-testid="client-speed"]').text()).toContain('28.1 MB/s');
+    expect(wrapper.find('[data-mac="52:54:00:00:00:02"] [data-testid="client-timing"]').text()).toBe('4 s since first DHCP');
+    expect(wrapper.find('[data-mac="52:54:00:00:00:03"] [data-testid="client-image"]').exists()).toBe(false);
+    expect(['booting', 'done', 'stuck'].map((k) => wrapper.find(`[data-testid="count-${k}"]`).text())).toEqual(['● 1 booting', '✓ 1 done', '⚠ 1 stuck']);
   });
 
   it('keeps rows in the order machines first appeared', async () => {

@@ -21,11 +21,14 @@ const STUCK_MAC = '00:1e:67:9a:0b:11';
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/ui');
 
 // The engine sees loopback only: whatever the test clicks, no server can bind a real interface,
-// and DHCP is switched off in the UI before starting.
-const LOOPBACK: NetInterfaceInfo = {
-  name: 'lo', addresses: [{ address: '127.0.0.1', prefixLength: 8 }], up: true, internal: true, defaultRoute: false, wireless: false,
+// and DHCP is switched off in the UI before starting. 'lo' is presented as a wired NIC (the engine
+// does not offer loopback as a boot interface); 'lo0' is a loopback as macOS names it, which must
+// not be offered.
+const LOOPBACK_AS_NIC: NetInterfaceInfo = {
+  name: 'lo', addresses: [{ address: '127.0.0.1', prefixLength: 8 }], up: true, internal: false, defaultRoute: false, wireless: false,
   suggested: true, reason: 'Loopback: the only interface this test lets Bootcast use.',
 };
+const LOOPBACK: NetInterfaceInfo = { ...LOOPBACK_AS_NIC, name: 'lo0', internal: true, suggested: false, reason: 'loopback' };
 
 describe('the headless web UI in Chromium, over the real engine', () => {
   let work: string;
@@ -48,7 +51,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     await writeFile(notIso, 'meeting notes, saved with the wrong extension\n'.repeat(2000));
     // The second image's root file system is large enough that a paused reader leaves most of it unsent.
     const [rendererDir] = await Promise.all([buildRenderer(), makeTinyArchiso(iso), makeTinyArchiso(bigIso, { rootfsBytes: 64 << 20, version: '2026.12.01' })]);
-    engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => [LOOPBACK] });
+    engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => [LOOPBACK_AS_NIC, LOOPBACK] });
     // DHCP ports are set too (high, unused) although DHCP stays off: nothing may touch 67/4011.
     Object.assign(ports, { dhcp: await freeUdpPort(), proxyDhcp: await freeUdpPort(), tftp: await freeUdpPort(), http: await freeTcpPort(), nbd: await freeTcpPort() });
     await engine.call('server.updateSettings', { ports });
@@ -97,6 +100,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
     // The way a newcomer goes: the library's "next" button leads to the network page.
     await page.getByTestId('next-network').click();
     await page.locator('[data-iface="lo"]').click();
+    expect(await page.locator('[data-iface="lo0"]').count()).toBe(0);
     await page.locator('[data-mode="off"]').click();
     await expect.poll(() => page.locator('[data-mode="off"]').getAttribute('aria-checked')).toBe('true');
     await page.locator('.run [data-testid="start-stop"]').click();
@@ -189,7 +193,7 @@ describe('the headless web UI in Chromium, over the real engine', () => {
       await expect.poll(() => row.getByTestId('client-stage').innerText(), { timeout: 45_000, interval: 500 }).toBe('Stuck');
       const hint = page.locator('[data-testid="client-stalled-hint"]');
       expect(await hint.innerText()).toMatch(/download of \S*airootfs\.sfs stopped/);
-      expect(await page.locator('h1').innerText()).toContain('1 stuck');
+      expect(await page.getByTestId('count-stuck').innerText()).toContain('1 stuck');
       await row.click();
       await page.getByTestId('client-timeline').locator('[data-kind="client.stalled"]').waitFor();
       await shot('08-machine-stuck');
