@@ -26,6 +26,7 @@ import { LogRing } from './log-ring.ts';
 import { RunningServices } from './running-services.ts';
 import { mergeSettings, SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
+import type { Clock } from './timeline/clock.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
 
@@ -42,6 +43,12 @@ export interface EngineOptions {
   images?: string[];
   /** Also told about every log line (the CLI prints them). */
   onLog?: (entry: LogEntry) => void;
+  /**
+   * Tests only, and only in-process (no host sets it; nothing in the API reaches it): the
+   * timeline's clock, and a hook handed the timeline feed's entry point, so a test can replay a
+   * recorded real boot into the engine at its recorded pace.
+   */
+  testSeam?: { clock?: Clock; onFeed?: (push: (event: TimelineEvent) => void) => void };
 }
 
 /** Thrown by commands; the message is meant for the technician. */
@@ -83,7 +90,8 @@ export class Engine implements ApiClient {
     private readonly nat: NatController,
   ) {
     this.identity = new ClientIdentity();
-    this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
+    const clock = o.testSeam?.clock;
+    this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip), ...(clock ? { clock } : {}) });
     this.answers = new BootAnswers({ library, settings: () => this.settings, log: (...a) => this.log(...a), record: (e) => this.feed.push(e) });
     const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
@@ -94,6 +102,7 @@ export class Engine implements ApiClient {
       onSinkError: (err) => this.log('warn', 'engine', `a timeline consumer failed: ${(err as Error).message}`),
     });
     this.store.add(this.feed);
+    o.testSeam?.onFeed?.((e) => this.feed.push(e));
     this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
     this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
     this.store.add(this.timeline.events.on('evicted', ({ mac }) => this.api.emit('clients.removed', { mac })));

@@ -99,6 +99,12 @@ describe('layering', () => {
     expect(list).toEqual([]);
   });
 
+  it('the engine\'s test seam (replaying recorded boots) is set by tests only, never by product code', () => {
+    const list = ['src-main', 'src-renderer', 'bench'].flatMap((dir) => sources(dir))
+      .filter((file) => file !== join('src-main', 'engine', 'engine.ts') && /\btestSeam\b/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(list).toEqual([]);
+  });
+
   it('benchmarks drive the public modules only, not a layer\'s internals', () => {
     const benchFiles = (dir: string) => sources(dir).filter((f) => f.endsWith('.ts'));
     const list = violations(['bench'], (_f, spec, resolved) => spec.startsWith('.') && resolved.startsWith('src-') && !BENCH_PUBLIC.some((re) => re.test(resolved.split(sep).join('/'))), benchFiles);
