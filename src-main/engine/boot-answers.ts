@@ -5,6 +5,7 @@ import type { BootPolicy } from '../servers/dhcp/dhcp-events.ts';
 import type { FileRequestContext } from '../servers/file-source.ts';
 import type { LogEntry, ServerSettings } from '../shared/api.ts';
 import type { BootScriptEvent } from '../shared/timeline-event.ts';
+import { transferFileRole } from '../iso/boot-relevant-files.ts';
 import { ImageLibrary } from './image-library.ts';
 import type { FileClassification } from './timeline/server-event-mapper.ts';
 
@@ -85,7 +86,10 @@ export class BootAnswers {
     return script;
   }
 
-  /** Tags transfer events with the image and the file's role in that image's boot plan. */
+  /**
+   * Tags transfer events with the image and the file's role: the selected plan's kernel and
+   * initrds by the plan (whatever they are called), anything else by its name.
+   */
   classifyPath(path: string): FileClassification | undefined {
     const target = parseImageUrlPath(path.split('?')[0]!);
     if (!target) return undefined;
@@ -96,6 +100,6 @@ export class BootAnswers {
     const inner = target.innerPath.toLowerCase();
     if (plan?.kernel?.toLowerCase() === inner) return { image: target.imageId, role: 'kernel' };
     if (plan?.initrds.some((i) => i.toLowerCase() === inner)) return { image: target.imageId, role: 'initrd' };
-    return { image: target.imageId };
+    return { image: target.imageId, role: transferFileRole(target.innerPath) };
   }
 }

@@ -1,8 +1,12 @@
 /**
- * Which files of an image matter for booting it over the network: the recipe code starts
- * from this list. Names are matched case-insensitively because images disagree on case
+ * What a file is for, from its path: the one place that reads roles from file names. Two views
+ * of the same answer: which files of an image matter for booting it over the network (the
+ * recipe code starts from this list), and what a file served over the network is for (the
+ * timeline's FileRole). Names are matched case-insensitively because images disagree on case
  * (ISOLINUX/ISOLINUX.CFG on plain ISO 9660, isolinux/isolinux.cfg with Rock Ridge).
  */
+import type { FileRole } from '../shared/timeline-event.ts';
+
 export type BootFileRole =
   | 'kernel'
   | 'initrd'
@@ -65,3 +69,34 @@ export function bootFileRole(path: string, kind: BootFile['kind']): BootFileRole
  * summary fast (Debian's /pool alone holds tens of thousands of entries).
  */
 export const SKIPPED_DIRECTORIES = new Set(['pool', 'dists', 'packages', 'repodata', 'appstream', 'kernel-modules']);
+
+/** What firmware and iPXE fetch that no image holds by these names: network bootstrap programs and iPXE scripts. */
+const NETWORK_LOADER = /\.(k?pxe|efi|0|com|lkrn)$/;
+const IPXE_SCRIPT = /\.ipxe$/;
+
+/**
+ * What a file served over the network is for: the image roles above, plus what only the network
+ * serves (first-stage loaders, iPXE scripts, a whole ISO for sanboot or a live system's fetch).
+ * The timeline falls back on this when an event carries no role of its own.
+ */
+export function transferFileRole(path: string): FileRole {
+  const clean = (path.split('?')[0] ?? '').replace(/\\/g, '/');
+  const name = (clean.split('/').pop() ?? '').toLowerCase();
+  if (IPXE_SCRIPT.test(name)) return 'script';
+  if (NETWORK_LOADER.test(name)) return 'loader';
+  if (name.endsWith('.iso')) return 'iso';
+  switch (bootFileRole(clean.startsWith('/') ? clean : `/${clean}`, 'file')) {
+    case 'kernel':
+      return 'kernel';
+    case 'initrd':
+    case 'microcode': // loaded as the first initrd (archiso: intel-ucode.img, amd-ucode.img)
+      return 'initrd';
+    case 'live-root':
+      return 'rootfs';
+    case 'bios-loader':
+    case 'efi-loader':
+      return 'loader';
+    default:
+      return 'other';
+  }
+}

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientIdentity } from '../../src-main/engine/client-identity.ts';
 import { formatEventLine } from '../../src-main/engine/event-lines.ts';
-import { guessFileRole } from '../../src-main/engine/timeline/file-role-guess.ts';
+import { transferFileRole } from '../../src-main/iso/boot-relevant-files.ts';
 import { ClientTimeline } from '../../src-main/engine/timeline/client-timeline.ts';
 import { ServerEventMapper } from '../../src-main/engine/timeline/server-event-mapper.ts';
 import { TimelineFeed } from '../../src-main/engine/timeline/timeline-feed.ts';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bootcast-feed-'));
   timeline = new ClientTimeline();
   // The engine classifies from its boot plans; the name-based guess stands in for it here.
-  const mapper = new ServerEventMapper({ classify: (_protocol, path) => ({ role: guessFileRole(path), image: path.startsWith('/images/t/') ? 'test.iso' : undefined }) });
+  const mapper = new ServerEventMapper({ classify: (_protocol, path) => ({ role: transferFileRole(path), image: path.startsWith('/images/t/') ? 'test.iso' : undefined }) });
   feed = new TimelineFeed({
     identity: new ClientIdentity({ neighbours: () => [] }),
     timeline,

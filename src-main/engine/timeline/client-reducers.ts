@@ -10,10 +10,10 @@ import {
   type TimelineEvent,
   type TransferStepEvent,
 } from '../../shared/timeline-event.ts';
+import { transferFileRole } from '../../iso/boot-relevant-files.ts';
 import { architecture, firmwareFromPlatform } from '../../pxe/architectures.ts';
 import type { BoundedEventList } from './bounded-event-list.ts';
 import { bootFigures, freshTally, tallyDelivered, tallyEnded, type BootTally } from './boot-tally.ts';
-import { guessFileRole } from './file-role-guess.ts';
 import { STAGE_ORDER, freshAttempt, type AttemptState, type ProgressStage, type StallThresholds } from './stall-rules.ts';
 import type { TransferProtocol, TransferTracker, TransferUpdate } from './transfer-tracker.ts';
 import type { TimerHandle } from './clock.ts';
@@ -177,7 +177,7 @@ function applyTransfer(rec: ClientRecord, ev: TransferStepEvent, t: number): voi
   const a = rec.attempt;
   const protocol = kindFamily(ev.kind) as TransferProtocol;
   const { path } = ev;
-  const role: FileRole = ev.role ?? guessFileRole(path);
+  const role: FileRole = ev.role ?? transferFileRole(path);
   const u: TransferUpdate = { protocol, path, t, ranged: protocol === 'http' && ev.range !== undefined };
   if (ev.bytes !== undefined) u.bytes = ev.bytes;
   if (ev.total !== undefined) u.total = ev.total;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { guessFileRole } from './file-role-guess.ts';
+import { transferFileRole } from './boot-relevant-files.ts';
 
-describe('guessFileRole', () => {
-  const cases: [string, ReturnType<typeof guessFileRole>][] = [
+describe('transferFileRole: what a file served over the network is for', () => {
+  const cases: [string, ReturnType<typeof transferFileRole>][] = [
     ['/undionly.kpxe', 'loader'],
     ['ipxe.efi', 'loader'],
     ['/snponly.efi', 'loader'],
@@ -23,11 +23,16 @@ describe('guessFileRole', () => {
     ['/images/arch/arch/x86_64/airootfs.sfs', 'rootfs'],
     ['/images/arch/arch/x86_64/airootfs.erofs', 'rootfs'],
     ['/images/u/casper/filesystem.squashfs', 'rootfs'],
-    ['/images/f/LiveOS/squashfs.img', 'other'],
+    // Fedora's live root: the image inventory and the timeline now agree on it.
+    ['/images/f/LiveOS/squashfs.img', 'rootfs'],
+    ['/ipxe.lkrn', 'loader'],
+    ['/images/d/pool/main/l/linux/linux-image-6.1.0-13-amd64.deb', 'other'],
+    ['/boot.ipxe?mac=52:54:00:12:34:56&platform=efi', 'script'],
+    ['/images/arch/arch/x86_64/airootfs.sha512', 'other'],
     ['/images/u/ubuntu-24.04-desktop-amd64.iso', 'iso'],
     ['/images/u/md5sum.txt', 'other'],
   ];
   it.each(cases)('reads %s as %s', (path, role) => {
-    expect(guessFileRole(path)).toBe(role);
+    expect(transferFileRole(path)).toBe(role);
   });
 });
