@@ -1,30 +1,26 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
 import { bootInterfaceChoices, listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
 import { createNatController } from '../net/nat/nat-platform.ts';
 import type { NatController } from '../net/nat/nat-controller.ts';
-import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
-import { decideDhcpMode, probeForDhcpServer } from '../servers/dhcp/dhcp-probe.ts';
-import { DnsForwarder } from '../servers/dns-forwarder.ts';
-import { HttpServer } from '../servers/http/http-server.ts';
-import { NbdServer, fileExport } from '../servers/nbd/index.ts';
-import { TftpServer } from '../servers/tftp/tftp-server.ts';
 import type {
-  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
+  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { resolveLimits, type ServerLimits } from '../shared/server-limits.ts';
 import { Emitter } from '../shared/emitter.ts';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
+import { apiHandlers, type ApiHandlers } from './api-handlers.ts';
 import { BootAnswers } from './boot-answers.ts';
+import { EngineError } from './engine-error.ts';
 import { BootFiles } from './boot-files.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
 import { LogRing } from './log-ring.ts';
 import { RunningServices } from './running-services.ts';
-import { mergeSettings, SettingsStore } from './settings-store.ts';
+import { chooseDhcpMode, startServices, type ServiceAssemblyContext } from './service-assembly.ts';
+import { SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
 import type { Clock } from './timeline/clock.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
@@ -51,13 +47,7 @@ export interface EngineOptions {
   testSeam?: { clock?: Clock; onFeed?: (push: (event: TimelineEvent) => void) => void };
 }
 
-/** Thrown by commands; the message is meant for the technician. */
-export class EngineError extends Error {
-  constructor(message: string, readonly code = 'engine') {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
+export { EngineError } from './engine-error.ts';
 
 const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
 
@@ -66,6 +56,8 @@ const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.u
  * per-client timeline and NAT, behind the one API contract (src-main/shared/api.ts). It imports
  * nothing from Electron: the desktop app and `bootcast serve` are two thin hosts over it, and it
  * is itself an ApiClient, so a host only moves `call`/`on` across its transport.
+ * This file owns the parts' wiring and the server lifecycle (start/stop/restart, state); the
+ * commands live in api-handlers.ts, the servers of one run are built in service-assembly.ts.
  */
 export class Engine implements ApiClient {
   private readonly api = new Emitter<ApiEvents>();
@@ -119,6 +111,29 @@ export class Engine implements ApiClient {
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
       bootScript: (ctx) => this.answers.script(ctx),
     });
+    this.handlers = apiHandlers({
+      library: this.library,
+      timeline: this.timeline,
+      identity: this.identity,
+      nat: this.nat,
+      logRing: this.logRing,
+      eventLog: this.eventLog,
+      api: this.api,
+      log: (level, source, message) => this.log(level, source, message),
+      interfaces: () => this.interfaces(),
+      bootInterfaces: () => bootInterfaceChoices(this.interfaces()),
+      snapshot: () => this.snapshot(),
+      settings: () => this.settings,
+      applySettings: async (next) => {
+        this.settings = next;
+        await this.settingsStore.save(next);
+        // Running servers pick the change up at once: restart them with the new settings.
+        if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
+      },
+      start: () => this.start(),
+      stop: () => this.stop(),
+      lanCidr: () => this.lanCidr(),
+    });
   }
 
   static async create(o: EngineOptions): Promise<Engine> {
@@ -151,77 +166,7 @@ export class Engine implements ApiClient {
     return () => d.dispose();
   }
 
-  private readonly handlers: { [M in ApiMethod]: (arg: ApiMethods[M][0]) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] } = {
-    'images.list': () => this.library.list(),
-    'images.add': async ({ paths }) => {
-      if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) throw new EngineError('images.add takes { paths: string[] }', 'bad-argument');
-      // Refuse the whole batch when a path is wrong: a card for a file that is not there helps nobody.
-      for (const p of paths) {
-        const st = await stat(p).catch(() => null);
-        if (!st) throw new EngineError(`There is no file at ${p}. Check the path (it is read on the machine running Bootcast).`, 'not-found');
-        if (!st.isFile()) throw new EngineError(`${p} is a folder, not an image file: choose the .iso inside it.`, 'bad-argument');
-      }
-      const added = await this.library.add(paths);
-      for (const img of added) {
-        if (img.error) this.log('error', 'images', `${img.path}: ${img.error}`);
-        else this.log('info', 'images', `added ${img.fileName}: ${img.distro ?? img.volumeId ?? 'unknown distribution'}, recipe ${img.recipe ?? 'none'}`);
-      }
-      this.api.emit('images.changed', this.library.list());
-      return added;
-    },
-    'images.remove': async ({ id }) => {
-      await this.library.remove(id).catch((err: Error) => {
-        throw new EngineError(err.message, 'not-found');
-      });
-      this.api.emit('images.changed', this.library.list());
-    },
-    'images.selectPlan': async ({ id, planId }) => {
-      const info = await this.library.selectPlan(id, planId).catch((err: Error) => {
-        throw new EngineError(err.message, 'bad-argument');
-      });
-      this.api.emit('images.changed', this.library.list());
-      return info;
-    },
-    'network.interfaces': () => bootInterfaceChoices(this.interfaces()),
-    'server.state': () => this.snapshot(),
-    'server.settings': () => ({ ...this.settings, ports: { ...this.settings.ports } }),
-    'server.updateSettings': async (change) => {
-      let next: ServerSettings;
-      try {
-        next = mergeSettings(this.settings, change ?? {}, { interfaces: this.interfaces() });
-      } catch (err) {
-        throw new EngineError((err as Error).message, 'bad-argument');
-      }
-      this.settings = next;
-      await this.settingsStore.save(next);
-      // Running servers pick the change up at once: restart them with the new settings.
-      if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
-      return { ...this.settings };
-    },
-    'server.start': () => this.start(),
-    'server.stop': () => this.stop(),
-    'clients.list': () => this.timeline.list(),
-    'clients.get': ({ mac }) => this.timeline.get(mac),
-    'clients.clear': () => {
-      this.timeline.clear();
-      this.identity.clear();
-    },
-    'nat.state': () => this.nat.refresh(this.settings.interface ?? undefined),
-    'nat.enable': async ({ uplink } = {}) => {
-      const lan = this.lanCidr();
-      if (!lan) throw new EngineError('choose the network interface facing the machines to boot before sharing the internet with them', 'no-interface');
-      if (this.interfaces().find((i) => i.name === lan.name)?.internal) {
-        throw new EngineError(`internet sharing needs a real network interface facing the machines, not the loopback interface ${lan.name}`, 'bad-argument');
-      }
-      return this.nat.enable({ lanInterface: lan.name, lanCidr: lan.cidr, uplink });
-    },
-    'nat.disable': () => this.nat.disable(),
-    'log.recent': ({ limit } = {}) => this.logRing.recent({ limit }),
-    'log.export': async () => {
-      await this.eventLog.flush();
-      return this.eventLog.exportText();
-    },
-  };
+  private readonly handlers: ApiHandlers;
 
   // ---- for hosts -------------------------------------------------------------------------
 
@@ -318,113 +263,29 @@ export class Engine implements ApiClient {
     else this.state.warnings = [];
 
     this.answers.serveAt(addr.address, `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`);
-    const broadcast = subnetBroadcast(addr.address, addr.prefixLength);
-    let mode: 'full' | 'proxy' | 'off' = s.dhcpMode === 'auto' ? 'proxy' : s.dhcpMode;
-    let decision = '';
     this.setState({ phase: s.dhcpMode === 'auto' ? 'probing' : 'starting', interface: iface.name, address: addr.address, errors: [] });
-    if (s.dhcpMode === 'auto') {
-      const probe = await probeForDhcpServer({
-        interfaceAddress: addr.address,
-        broadcastAddress: broadcast,
-        timeoutMs: this.o.probeTimeoutMs ?? 2500,
-        serverPort: s.ports.dhcp,
-      });
-      const d = decideDhcpMode(probe);
-      mode = d.mode;
-      decision = d.reason;
-    } else {
-      decision = {
-        full: 'full mode chosen: Bootcast gives addresses (use it only on a network without another DHCP server)',
-        proxy: 'proxy mode chosen: the network\'s own DHCP server gives addresses, Bootcast adds the boot information',
-        off: 'DHCP off: another server must point clients at this one',
-      }[mode];
-    }
+    const { mode, decision } = await chooseDhcpMode(s, addr.address, subnetBroadcast(addr.address, addr.prefixLength), this.o.probeTimeoutMs ?? 2500);
     this.log('info', 'dhcp', decision);
     this.setState({ phase: 'starting', effectiveDhcpMode: mode, dhcpDecision: decision });
 
     const services = new RunningServices();
     this.services = services;
-    const limits = this.limits();
+    const ctx: ServiceAssemblyContext = {
+      library: this.library,
+      bootFiles: this.bootFiles,
+      answers: this.answers,
+      feed: this.feed,
+      dataDir: this.o.dataDir,
+      limits: this.limits(),
+      log: (level, source, message) => this.log(level, source, message),
+      serverWarning: (source, message) => this.serverWarning(source, message),
+      warn: (message) => {
+        this.state.warnings.push(message);
+        this.setState({});
+      },
+    };
     try {
-      const http = new HttpServer({ address: addr.address, port: s.ports.http, source: this.bootFiles, limits });
-      await services.start('http', http, addr.address, s.ports.http, () => [
-        this.feed.attachHttp(http.events),
-        http.events.on('warning', (w) => this.serverWarning('http', w.message)),
-      ]);
-      const tftp = new TftpServer({
-        address: addr.address,
-        port: s.ports.tftp,
-        source: this.bootFiles,
-        maxTransfers: limits.tftpMaxTransfers,
-        maxTransfersPerAddress: limits.tftpMaxTransfersPerAddress,
-        maxTimeoutSec: limits.tftpMaxTimeoutSec,
-        retriesBeforeFirstAck: limits.tftpRetriesBeforeFirstAck,
-      });
-      await services.start('tftp', tftp, addr.address, s.ports.tftp, () => [
-        this.feed.attachTftp(tftp.events),
-        tftp.events.on('warning', (w) => this.serverWarning('tftp', w.message)),
-      ]);
-      const nbd = new NbdServer({
-        address: addr.address,
-        port: s.ports.nbd,
-        limits,
-        exports: {
-          // Ids only: file names say what the technician is installing to anyone on the LAN.
-          list: limits.nbdListExports ? () => this.library.list().filter((i) => !i.error).map((i) => ({ name: i.id })) : undefined,
-          open: async (name) => {
-            const img = this.library.get(name);
-            return img && !img.info.error ? fileExport(img.info.path) : null;
-          },
-        },
-      });
-      await services.start('nbd', nbd, addr.address, s.ports.nbd, () => [
-        this.feed.attachNbd(nbd.events),
-        nbd.events.on('warning', (w) => this.serverWarning('nbd', w.message)),
-      ]);
-      if (mode !== 'off') {
-        let dns: string[] | undefined;
-        if (mode === 'full') {
-          const choice = chooseClientDns(await hostResolvers().catch(() => ({ servers: [], stubs: [], sources: [] })), addr.address);
-          dns = choice.servers;
-          if (choice.forwarder) {
-            // The host only has a local stub resolver (127.0.0.53): relay DNS on the PXE address.
-            // Not fatal when port 53 is taken: clients then get no DNS server, and the UI says so.
-            const fwd = new DnsForwarder({ address: addr.address, port: 53, upstreams: choice.forwarder.upstreams });
-            try {
-              await services.start('dns', fwd, addr.address, 53);
-              this.log('info', 'dns', choice.why);
-            } catch (err) {
-              dns = [];
-              this.state.warnings.push(`DNS relay not started, clients get no DNS server: ${(err as Error).message}`);
-            }
-          }
-        }
-        const dhcp = new DhcpServer({
-          mode,
-          serverAddress: addr.address,
-          prefixLength: addr.prefixLength,
-          // broadcastAddress left to DhcpServer: 255.255.255.255 from the address-bound socket on
-          // Linux (EDK2 ignores offers to a subnet-directed broadcast), see DhcpSocketPair.
-          port: s.ports.dhcp,
-          proxyPort: s.ports.proxyDhcp,
-          range: s.range,
-          // In full mode Bootcast is the only router the clients know; with sharing on it forwards.
-          router: mode === 'full' ? addr.address : undefined,
-          dns,
-          dataDir: this.o.dataDir,
-          bootPolicy: this.answers.policy(),
-          conflictWatch: mode === 'full' ? { passive: true, probeIntervalMs: 60_000 } : undefined,
-        });
-        await services.start(mode === 'proxy' ? 'proxyDhcp' : 'dhcp', dhcp, addr.address, s.ports.dhcp, () => [
-          this.feed.attachDhcp(dhcp.events),
-          dhcp.events.on('conflict', (c) => {
-            this.state.warnings.push(c.message);
-            this.log('error', 'dhcp', c.message);
-            this.setState({});
-          }),
-          dhcp.events.on('warning', (w) => this.log('warn', 'dhcp', w.message)),
-        ]);
-      }
+      await startServices(services, ctx, s, addr, mode);
     } catch (err) {
       await services.stopAll();
       const message = (err as Error).message;
