@@ -180,6 +180,22 @@ describe('ClientTimeline stall diagnosis', () => {
     expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-root-after-network' });
   });
 
+  it('counts the booted system as running once it fetches any file itself, whatever its root is called', () => {
+    const k = timelineKit();
+    k.pxeToLoader();
+    k.ipxeToScript();
+    k.kernelAndInitrd();
+    // A file before the booted system's own DHCP is still the boot loader's.
+    k.feed('http.done', { path: '/images/arch/arch/x86_64/marker.txt', bytes: 24, status: 200, outcome: 'complete' }, 1000);
+    expect(k.stage()).toBe('kernel');
+    k.feed('dhcp.discover', { pxe: false }, 2000);
+    k.feed('http.done', { path: '/images/arch/arch/x86_64/marker.txt', bytes: 24, status: 200, outcome: 'complete' }, 10);
+    expect(k.stage()).toBe('live');
+    k.clock.advance(k.timeline.thresholds.doneQuietMs);
+    expect(k.stage()).toBe('done');
+    expect(k.stalls).toHaveLength(0);
+  });
+
   it('calls a client done after the kernel when its plan fetches nothing more', () => {
     const k = timelineKit();
     k.pxeToLoader();
