@@ -145,7 +145,7 @@ export const en = {
   'clients.doneCount': '{n} done',
   'clients.col.image': 'Image',
   'clients.noImage': 'No image yet',
-  'clients.sinceDhcp': '{time} since first DHCP',
+  'clients.bootingFor': 'Booting for {time}',
   'clients.bootedIn': 'Booted in {time}',
   'clients.total': 'Whole boot',
   'clients.average': 'average',

@@ -147,7 +147,7 @@ export const ja: Record<MessageKey, string> = {
   'clients.doneCount': '{n} 台完了',
   'clients.col.image': 'イメージ',
   'clients.noImage': 'イメージ未決定',
-  'clients.sinceDhcp': '最初の DHCP から {time}',
+  'clients.bootingFor': '起動開始から {time}',
   'clients.bootedIn': '{time} で起動完了',
   'clients.total': '起動全体',
   'clients.average': '平均',

@@ -104,7 +104,7 @@ describe('the machines screen', () => {
     expect(row.find('[data-testid="client-total"]').text()).toBe('9.6 MB');
     expect(row.find('[data-testid="client-progress"]').text()).not.toContain('sha512');
     expect(row.find('[data-testid="client-speed"]').text()).toContain('28.1 MB/s');
-    expect(wrapper.find('[data-mac="52:54:00:00:00:02"] [data-testid="client-timing"]').text()).toBe('4 s since first DHCP');
+    expect(wrapper.find('[data-mac="52:54:00:00:00:02"] [data-testid="client-timing"]').text()).toBe('Booting for 4 s');
     expect(wrapper.find('[data-mac="52:54:00:00:00:03"] [data-testid="client-image"]').exists()).toBe(false);
     expect(['booting', 'done', 'stuck'].map((k) => wrapper.find(`[data-testid="count-${k}"]`).text())).toEqual(['● 1 booting', '✓ 1 done', '⚠ 1 stuck']);
   });

@@ -82,7 +82,7 @@ describe('recorded real boots on the Machines page, in Chromium over the real en
     expect(await booting.getByTestId('client-stage').innerText()).toBe('Loading kernel');
     expect(await booting.getByTestId('client-image').innerText()).toBe('Arch Linux 2026.11.01');
     // 03:08:21.191 first DISCOVER → 03:08:57.010 the kernel downloaded.
-    expect(await booting.getByTestId('client-timing').innerText()).toBe('36 s since first DHCP');
+    expect(await booting.getByTestId('client-timing').innerText()).toBe('Booting for 36 s');
     expect(await page.getByTestId('count-booting').innerText()).toBe('● 1 booting');
     expect(await page.getByTestId('count-done').innerText()).toBe('✓ 1 done');
     expect(await page.getByTestId('count-stuck').innerText()).toBe('⚠ 0 stuck');
