@@ -1,8 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chooseFirstStageLoader } from '../boot/pxe-client.ts';
+import { chooseFirstStageLoader, type PxeClientInfo } from '../boot/pxe-client.ts';
 import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
 import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
+import { renderGrubConfig } from '../boot/secure-boot/grub-net-config.ts';
+import { shimBootFile, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
 import { listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
 import { createNatController } from '../net/nat/nat-platform.ts';
@@ -16,17 +18,18 @@ import { HttpServer } from '../servers/http/http-server.ts';
 import { NbdServer, fileExport } from '../servers/nbd/index.ts';
 import { TftpServer } from '../servers/tftp/tftp-server.ts';
 import type {
-  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
+  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, ClientSummary, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { Emitter } from '../shared/emitter.ts';
-import type { TimelineEvent } from '../shared/timeline-event.ts';
-import { BootFiles } from './boot-files.ts';
+import { normalizeMac, type TimelineEvent } from '../shared/timeline-event.ts';
+import { BootFiles, LOADER_FILES } from './boot-files.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
 import { LogRing } from './log-ring.ts';
 import { RunningServices } from './running-services.ts';
+import { SecureBootClientChooser, type ChainChoice } from './secure-boot-clients.ts';
 import { mergeSettings, SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
@@ -55,6 +58,12 @@ export class EngineError extends Error {
   }
 }
 
+const CHAIN_TEXT: Record<ChainChoice['chain'], string> = {
+  ipxe: 'iPXE chain',
+  signed: 'signed chain (shim → GRUB → signed kernel) for Secure Boot',
+  none: 'nothing to boot with Secure Boot on',
+};
+
 const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
 
 /**
@@ -72,6 +81,8 @@ export class Engine implements ApiClient {
   private readonly timeline: ClientTimeline;
   private readonly feed: TimelineFeed;
   private readonly bootFiles: BootFiles;
+  /** The chain each client was last told about, so the timeline states a choice once, not per DHCP packet. */
+  private readonly announcedChain = new Map<string, string>();
   private services = new RunningServices();
   private state: ServerState = { phase: 'stopped', services: [], errors: [], warnings: [] };
   private transition: Promise<unknown> = Promise.resolve();
@@ -85,6 +96,7 @@ export class Engine implements ApiClient {
     readonly library: ImageLibrary,
     private readonly eventLog: EventLog,
     private readonly nat: NatController,
+    private readonly secureBootClients: SecureBootClientChooser,
   ) {
     this.identity = new ClientIdentity();
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
@@ -93,11 +105,16 @@ export class Engine implements ApiClient {
       identity: this.identity,
       timeline: this.timeline,
       mapper,
-      sinks: [(e) => this.eventLog.append(e), (e) => this.timelineSinks.emit('event', e), (e) => this.api.emit('timeline.event', e)],
+      sinks: [
+        (e) => this.observeForChainChoice(e),
+        (e) => this.eventLog.append(e),
+        (e) => this.timelineSinks.emit('event', e),
+        (e) => this.api.emit('timeline.event', e),
+      ],
       onSinkError: (err) => this.log('warn', 'engine', `a timeline consumer failed: ${(err as Error).message}`),
     });
     this.store.add(this.feed);
-    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
+    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', this.withSecureBoot(s))));
     this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
     this.store.add(this.timeline.events.on('evicted', ({ mac }) => this.api.emit('clients.removed', { mac })));
     this.store.add(this.timeline.events.on('stalled', (n) => this.log('warn', 'timeline', `${n.summary.mac}: ${n.hint.text}`, n.summary.mac)));
@@ -112,6 +129,7 @@ export class Engine implements ApiClient {
       library,
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
       bootScript: (ctx) => this.bootScript(ctx),
+      grubConfig: (ctx) => this.grubConfig(ctx),
     });
   }
 
@@ -125,7 +143,11 @@ export class Engine implements ApiClient {
     let engine: Engine | undefined;
     const eventLog = await EventLog.open({ dataDir: o.dataDir, onError: (err) => engine?.log('warn', 'log', `cannot write the event log: ${err.message}`) });
     const nat = o.nat ?? createNatController({ dataDir: o.dataDir });
-    engine = new Engine(o, settings, settingsStore, library, eventLog, nat);
+    const secureBootClients = new SecureBootClientChooser(o.dataDir, settings.secureBootClients, (err) =>
+      engine?.log('warn', 'secure-boot', `cannot remember Secure Boot machines: ${err.message}`),
+    );
+    await secureBootClients.load();
+    engine = new Engine(o, settings, settingsStore, library, eventLog, nat, secureBootClients);
     // A previous run that crashed with sharing on left rules behind: undo them before anything else.
     const recovered = await nat.recover().catch((err: Error) => ({ error: err.message }) as Partial<NatState>);
     if (recovered.error) engine.log('warn', 'nat', recovered.error);
@@ -187,6 +209,7 @@ export class Engine implements ApiClient {
         throw new EngineError((err as Error).message, 'bad-argument');
       }
       this.settings = next;
+      this.secureBootClients.setMode(next.secureBootClients);
       await this.settingsStore.save(next);
       // Running servers pick the change up at once: restart them with the new settings.
       if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
@@ -194,8 +217,23 @@ export class Engine implements ApiClient {
     },
     'server.start': () => this.start(),
     'server.stop': () => this.stop(),
-    'clients.list': () => this.timeline.list(),
-    'clients.get': ({ mac }) => this.timeline.get(mac),
+    'clients.list': () => this.timeline.list().map((c) => this.withSecureBoot(c)),
+    'clients.get': ({ mac }) => {
+      const c = this.timeline.get(mac);
+      return c ? this.withSecureBoot(c) : null;
+    },
+    'clients.setSecureBoot': async ({ mac, secureBoot } = {} as never) => {
+      const m = normalizeMac(mac);
+      if (!m || typeof secureBoot !== 'boolean') throw new EngineError('clients.setSecureBoot takes { mac: "52:54:00:12:34:56", secureBoot: true|false }', 'bad-argument');
+      this.secureBootClients.set(m, secureBoot);
+      await this.secureBootClients.flush();
+      this.log('info', 'secure-boot', `${m}: ${secureBoot ? 'marked as a Secure Boot machine: it gets the signed chain' : 'marked as without Secure Boot: it gets iPXE'} (by the technician)`, m);
+      const c = this.timeline.get(m);
+      if (!c) return null;
+      const summary = this.withSecureBoot(c);
+      this.api.emit('clients.updated', summary);
+      return summary;
+    },
     'clients.clear': () => {
       this.timeline.clear();
       this.identity.clear();
@@ -418,6 +456,15 @@ export class Engine implements ApiClient {
   /** What DHCP tells each client: a first-stage loader by TFTP, or iPXE its per-client script URL. */
   private bootPolicy(): BootPolicy {
     return (client) => {
+      const chain = this.chooseChain(client);
+      if (chain.chain === 'signed') {
+        const image = signedChainImages(this.library.list())[0]!;
+        return { bootFile: shimBootFile(image.id), nextServer: this.serverAddress };
+      }
+      if (chain.chain === 'none') {
+        this.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${chain.reason}`, client.mac);
+        return null;
+      }
       if (client.ipxe) return { bootFile: ipxeChainUrl(this.baseUrl), nextServer: this.serverAddress };
       // snponly.efi drives the NIC through the firmware's own SNP driver, which already worked for
       // PXE: it starts ~4 s sooner than ipxe.efi (no driver probing) and avoids iPXE drivers that
@@ -430,6 +477,85 @@ export class Engine implements ApiClient {
       const bootFile = choice.transport === 'http' ? `${this.baseUrl}/${choice.loader}` : choice.loader;
       return { bootFile, nextServer: this.serverAddress };
     };
+  }
+
+  /** Asks the chain chooser and puts a changed choice on the client's timeline, with its reason. */
+  private chooseChain(client: PxeClientInfo): ChainChoice {
+    const choice = this.secureBootClients.choose({
+      mac: client.mac,
+      ipxe: client.ipxe,
+      uefiX64Pxe: client.arch === 7 || client.arch === 9,
+      uefiX64Http: client.arch === 16,
+      signedChainAvailable: signedChainImages(this.library.list()).length > 0,
+    });
+    if (client.ipxe) return choice;
+    const key = `${choice.chain} ${choice.reason}`;
+    if (this.announcedChain.get(client.mac) !== key) {
+      this.announcedChain.set(client.mac, key);
+      if (choice.chain !== 'ipxe' || client.firmware === 'uefi') {
+        const image = choice.chain === 'signed' ? signedChainImages(this.library.list())[0] : undefined;
+        this.feed.push({
+          ts: new Date().toISOString(),
+          kind: 'boot.chain',
+          client: client.mac,
+          mac: client.mac,
+          chain: choice.chain,
+          reason: choice.reason,
+          ...(image ? { image: image.id, vendor: image.secureBoot?.vendor } : {}),
+        });
+        this.log('info', 'secure-boot', `${client.mac}: ${CHAIN_TEXT[choice.chain]}: ${choice.reason}`, client.mac);
+      }
+    }
+    return choice;
+  }
+
+  /** Feeds the chooser what shows whether a machine's firmware ran the iPXE loader it downloaded. */
+  private observeForChainChoice(e: TimelineEvent): void {
+    const mac = typeof e.client === 'string' ? e.client : undefined;
+    if (!mac) return;
+    const path = typeof e['path'] === 'string' ? (e['path'] as string) : '';
+    const base = path.split('?')[0]!.replace(/^\/+/, '');
+    if ((e.kind === 'tftp.done' || e.kind === 'http.done') && (e['outcome'] === undefined || e['outcome'] === 'complete')) {
+      const loader = LOADER_FILES.find((l) => l === base || `ipxe/${l}` === base);
+      if (loader && loader !== 'undionly.kpxe') this.secureBootClients.loaderSent(mac, loader);
+    }
+    if (e.kind === 'boot.script' || (e.kind.startsWith('dhcp.') && e['ipxe'] === true)) this.secureBootClients.ipxeRan(mac);
+  }
+
+  private withSecureBoot<C extends ClientSummary>(c: C): C {
+    const sb = this.secureBootClients.isSecureBoot(c.mac);
+    return sb === undefined ? c : { ...c, secureBoot: sb };
+  }
+
+  private grubConfig(ctx: FileRequestContext): string {
+    const mac = this.identity.resolve(ctx.remoteAddress);
+    const chained = signedChainImages(this.library.list());
+    const vendor = chained[0]?.secureBoot?.vendor;
+    const images = chained
+      .filter((i) => i.secureBoot?.vendor === vendor)
+      .flatMap((i) => {
+        const plan = ImageLibrary.selectedPlan(i);
+        return plan?.kernel && (plan.via === 'http' || plan.via === 'nbd') ? [{ id: i.id, name: i.distro ?? i.fileName, plan }] : [];
+      });
+    const text = renderGrubConfig({
+      serverAddress: this.serverAddress,
+      baseUrl: this.baseUrl,
+      ...(mac ? { mac } : {}),
+      images,
+      menuTimeoutSec: this.settings.menuTimeoutSec,
+      nbdPort: this.settings.ports.nbd,
+    });
+    const only = images.length === 1 ? images[0] : undefined;
+    this.feed.push({
+      ts: new Date().toISOString(),
+      kind: 'boot.script',
+      ...(mac ? { client: mac, mac } : {}),
+      ip: ctx.remoteAddress,
+      loader: 'grub',
+      images: images.map((i) => i.id),
+      ...(only ? { image: only.id, plan: only.plan.id, via: only.plan.via, expectsLive: true } : { menuTimeoutSec: this.settings.menuTimeoutSec }),
+    });
+    return text;
   }
 
   private bootScript(ctx: FileRequestContext): string {

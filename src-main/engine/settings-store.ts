@@ -1,12 +1,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DhcpMode, PortSettings, ServerSettings } from '../shared/api.ts';
+import { SECURE_BOOT_CLIENT_MODES, type DhcpMode, type PortSettings, type ServerSettings } from '../shared/api.ts';
 
 export const STANDARD_PORTS: PortSettings = { dhcp: 67, proxyDhcp: 4011, tftp: 69, http: 80, nbd: 10809 };
 
 export function defaultSettings(): ServerSettings {
   // proxyDHCP-or-full after probing: `auto` never hands out addresses on a network that has a DHCP server.
-  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10 };
+  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10, secureBootClients: 'auto' };
 }
 
 const DHCP_MODES: readonly DhcpMode[] = ['auto', 'proxy', 'full', 'off'];
@@ -26,6 +26,9 @@ export function mergeSettings(current: ServerSettings, change: Partial<ServerSet
   }
   if (!Number.isInteger(next.menuTimeoutSec) || next.menuTimeoutSec < 0 || next.menuTimeoutSec > 3600) {
     throw new Error(`menu timeout must be 0 to 3600 seconds, not '${String(next.menuTimeoutSec)}'`);
+  }
+  if (!SECURE_BOOT_CLIENT_MODES.includes(next.secureBootClients)) {
+    throw new Error(`Secure Boot clients must be one of ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${String(next.secureBootClients)}'`);
   }
   return next;
 }

@@ -26,6 +26,8 @@ export type TimelineKind =
   /** An NBD client asked for an export that does not exist, or broke the protocol. */
   | 'nbd.error'
   | 'boot.script'
+  /** Which chain a UEFI client gets (iPXE, or the signed chain for Secure Boot) and why. */
+  | 'boot.chain'
   | 'client.stalled'
   /** The client finished booting: explicit (a recipe's beacon) or inferred by the timeline (live and quiet). */
   | 'client.done'

@@ -9,6 +9,8 @@ import type { NetLab } from './netns.ts';
  *  - bios: SeaBIOS with the iPXE option ROM from ipxe-qemu (iPXE itself does DHCP, user class "iPXE");
  *  - uefi: OVMF with EDK2's own PXE over VirtioNetDxe (romfile= empty, else QEMU loads iPXE's EFI ROM
  *    and EDK2's PXE is never used); EDK2 asks for a loader by TFTP.
+ *  - uefi with `secureBoot`: OVMF's Secure Boot build (SMM, secure pflash) with Microsoft's keys
+ *    enrolled (OVMF_VARS_4M.ms.fd): only Microsoft-signed loaders such as a distribution's shim run.
  * KVM only where the CPU has vmx/svm (these machines have /dev/kvm but no VT-x, so TCG).
  */
 export interface GuestOptions {
@@ -20,6 +22,8 @@ export interface GuestOptions {
   mac: string;
   workDir: string;
   memMiB?: number;
+  /** uefi only: Secure Boot on. */
+  secureBoot?: boolean;
 }
 
 export interface BootResult {
@@ -61,10 +65,14 @@ export class QemuGuest {
       args.push('-device', `e1000,netdev=n0,mac=${mac},romfile=/usr/lib/ipxe/qemu/pxe-e1000.rom,bootindex=1`, '-boot', 'n');
     } else {
       const vars = join(workDir, `${tap}.vars.fd`);
-      copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars); // fresh NVRAM: no boot order left from a previous run
+      const sb = this.opts.secureBoot === true;
+      // fresh NVRAM: no boot order left from a previous run
+      copyFileSync(sb ? '/usr/share/OVMF/OVMF_VARS_4M.ms.fd' : '/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+      if (sb) args.splice(1, 1, 'q35,graphics=off,smm=on');
       args.push(
         '-device', `virtio-net-pci,netdev=n0,mac=${mac},romfile=,bootindex=1`,
-        '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+        ...(sb ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+        '-drive', `if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/${sb ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd'}`,
         '-drive', `if=pflash,format=raw,file=${vars}`,
       );
     }

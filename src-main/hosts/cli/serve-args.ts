@@ -1,4 +1,4 @@
-import type { DhcpMode, PortSettings } from '../../shared/api.ts';
+import { SECURE_BOOT_CLIENT_MODES, type DhcpMode, type PortSettings, type SecureBootClients } from '../../shared/api.ts';
 import { UsageError } from './usage-error.ts';
 
 export const SERVE_USAGE = `Usage: bootcast serve [IMAGE…] --interface NAME [options]
@@ -23,6 +23,10 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
   --menu-timeout S       seconds the iPXE menu waits before booting the default (default 10)
   --plan ID              boot every image that offers it this way: http (default), nbd (stream the
                          live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
+  --secure-boot MODE     UEFI machines with Secure Boot on boot the image's own signed chain (shim, GRUB):
+                         auto (default): iPXE first; a machine whose firmware refuses it gets the
+                                         signed chain from its next attempt on (remembered per MAC)
+                         always: every UEFI machine gets the signed chain;  never: iPXE only
 
 Exit status: 0 after a clean stop, 1 when an image or the interface is not found, 2 on bad input.`;
 
@@ -38,6 +42,7 @@ export interface ServeArgs {
   ports: Partial<PortSettings>;
   menuTimeoutSec?: number;
   plan?: string;
+  secureBoot?: SecureBootClients;
   help: boolean;
 }
 
@@ -94,6 +99,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       const v = value();
       if (!/^[a-z0-9-]{1,32}$/.test(v)) bad(`--plan takes a plan id such as http, nbd or sanboot, not '${v}'`);
       out.plan = v;
+    } else if (a === '--secure-boot') {
+      const v = value();
+      if (!(SECURE_BOOT_CLIENT_MODES as readonly string[]).includes(v)) bad(`--secure-boot takes ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${v}'`);
+      out.secureBoot = v as SecureBootClients;
     } else if (a in PORT_FLAGS) out.ports[PORT_FLAGS[a]!] = port(a, value());
     else if (a.startsWith('-') && a !== '-') bad(`unknown option ${a}`);
     else out.images.push(a);

@@ -69,6 +69,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...(args.range ? { range: args.range } : {}),
       ports: { ...(await engine.call('server.settings', undefined)).ports, ...args.ports },
       ...(args.menuTimeoutSec !== undefined ? { menuTimeoutSec: args.menuTimeoutSec } : {}),
+      ...(args.secureBoot !== undefined ? { secureBootClients: args.secureBoot } : {}),
     });
 
     if (args.events) {
