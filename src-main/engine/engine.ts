@@ -487,6 +487,10 @@ export class Engine implements ApiClient {
       uefiX64Pxe: client.arch === 7 || client.arch === 9,
       uefiX64Http: client.arch === 16,
       signedChainAvailable: signedChainImages(this.library.list()).length > 0,
+      noChainReason: this.library
+        .list()
+        .map((i) => `${i.fileName}: ${i.error ?? i.secureBoot?.reason ?? 'not inspected'}`)
+        .join('; '),
     });
     if (client.ipxe) return choice;
     const key = `${choice.chain} ${choice.reason}`;

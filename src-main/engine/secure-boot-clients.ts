@@ -38,6 +38,8 @@ export interface ChooseInput {
   uefiX64Http: boolean;
   /** Some image in the library has a usable signed chain. */
   signedChainAvailable: boolean;
+  /** When none has: why, per image ("foo.iso: the kernel … is not signed"). */
+  noChainReason?: string;
 }
 
 export class SecureBootClientChooser {
@@ -117,7 +119,9 @@ export class SecureBootClientChooser {
     }
 
     if (!secure) return { chain: 'ipxe', reason };
-    if (!c.signedChainAvailable) return { chain: 'none', reason: `${reason}; but no image has a signed boot chain (see the image cards: "cannot boot with Secure Boot on")` };
+    if (!c.signedChainAvailable) {
+      return { chain: 'none', reason: `${reason}; but no image can boot with Secure Boot on${c.noChainReason ? ` (${c.noChainReason})` : ''}` };
+    }
     if (!c.uefiX64Pxe) return { chain: 'none', reason: `${reason}; the signed chain is served over PXE/TFTP, not to UEFI HTTP boot` };
     return { chain: 'signed', reason };
   }

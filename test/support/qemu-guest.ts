@@ -24,6 +24,12 @@ export interface GuestOptions {
   memMiB?: number;
   /** uefi only: Secure Boot on. */
   secureBoot?: boolean;
+  /**
+   * uefi only: no IPv6 network boot (OVMF's fw_cfg knob). After a refused loader OVMF tries PXE
+   * over IPv6 next and waits about a minute for a DHCPv6 answer nobody sends; without it the
+   * firmware moves on to HTTP boot over IPv4 (a DHCPv4 request) at once.
+   */
+  noIpv6Boot?: boolean;
 }
 
 export interface BootResult {
@@ -72,6 +78,7 @@ export class QemuGuest {
       args.push(
         '-device', `virtio-net-pci,netdev=n0,mac=${mac},romfile=,bootindex=1`,
         ...(sb ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+        ...(this.opts.noIpv6Boot ? ['-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no'] : []),
         '-drive', `if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/${sb ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd'}`,
         '-drive', `if=pflash,format=raw,file=${vars}`,
       );
