@@ -81,6 +81,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
       });
     }
 
+    // Listen for the stop signal before the servers say "serving": a signal that comes right
+    // after that line must stop them cleanly, not kill the process with its servers up.
+    let onSignal: ((sig: NodeJS.Signals) => void) | undefined;
+    const stopRequested = new Promise<void>((done) => {
+      onSignal = (sig: NodeJS.Signals) => {
+        process.stderr.write(`\n${sig}: stopping…\n`);
+        done();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    stops.push(async () => {
+      process.off('SIGINT', onSignal!);
+      process.off('SIGTERM', onSignal!);
+    });
     const state = await engine.start();
     if (state.phase !== 'running') {
       for (const e of state.errors) process.stderr.write(`bootcast serve: ${e}\n`);
@@ -103,16 +118,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       }
     }
 
-    await new Promise<void>((done) => {
-      const onSignal = (sig: NodeJS.Signals) => {
-        process.stderr.write(`\n${sig}: stopping…\n`);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        done();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    await stopRequested;
   } catch (err) {
     process.stderr.write(`bootcast serve: ${(err as Error).message}\n`);
     code = EXIT_BAD_INPUT;
