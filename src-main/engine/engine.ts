@@ -208,11 +208,13 @@ export class Engine implements ApiClient {
       } catch (err) {
         throw new EngineError((err as Error).message, 'bad-argument');
       }
+      // The Secure Boot choice is read per DHCP request: no need to restart the servers for it.
+      const needsRestart = JSON.stringify({ ...this.settings, secureBootClients: '' }) !== JSON.stringify({ ...next, secureBootClients: '' });
       this.settings = next;
       this.secureBootClients.setMode(next.secureBootClients);
       await this.settingsStore.save(next);
       // Running servers pick the change up at once: restart them with the new settings.
-      if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
+      if (needsRestart && (this.state.phase === 'running' || this.state.phase === 'error')) await this.restart();
       return { ...this.settings };
     },
     'server.start': () => this.start(),

@@ -25,6 +25,20 @@ describe('an image card', () => {
     expect(wrapper.findAll('.facts [data-firmware]').map((b) => b.text())).toEqual(['BIOS', 'UEFI']);
   });
 
+  it('says whether Secure Boot machines can boot the image, and why not', () => {
+    const plans = [{ id: 'http', recipe: 'generic-linux', title: 'Live', via: 'http' as const, initrds: [], firmware: ['uefi' as const] }];
+    const yes = mountWithApi(ImageCard, createFakeApi(), {
+      props: { image: image('deb', { plans, secureBoot: { usable: true, reason: 'Debian chain', vendor: 'Debian Secure Boot CA' } }) },
+    });
+    expect(yes.find('[data-testid="image-secure-boot"]').text()).toContain('signed chain (Debian Secure Boot CA)');
+    expect(yes.find('[data-testid="image-secure-boot-why"]').exists()).toBe(false);
+    const no = mountWithApi(ImageCard, createFakeApi(), {
+      props: { image: image('arch', { plans, secureBoot: { usable: false, reason: 'the kernel /k is not signed: shim refuses it' } }) },
+    });
+    expect(no.find('[data-testid="image-secure-boot"]').text()).toBe('cannot boot with Secure Boot on');
+    expect(no.find('[data-testid="image-secure-boot-why"]').text()).toBe('the kernel /k is not signed: shim refuses it');
+  });
+
   it('says plainly why an image cannot boot', () => {
     const img = image('win', { plans: [{ id: 'none', recipe: 'fallback', title: 'Windows installer', via: 'none', initrds: [], firmware: [], unbootableReason: 'Windows installers need WDS, not a Linux boot recipe.' }] });
     const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
