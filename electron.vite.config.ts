@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
+import { rendererAliases } from './aliases.config.ts';
 
 // The project keeps main-process code in src-main and the renderer in src-renderer, so every
 // entry point is named here rather than relying on electron-vite's src/{main,preload,renderer}.
@@ -28,6 +29,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     plugins: [vue()],
+    resolve: { alias: rendererAliases },
     // Relative asset URLs: the same build is loaded from file:// by Electron and from / by the headless host.
     base: './',
     build: {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import App from './App.vue';
-import { createFakeApi, image, type FakeApi } from './testing/fake-api.ts';
-import { mountWithApi, settle } from './testing/mount-app.ts';
+import { createFakeApi, image, type FakeApi } from '../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../test/support/renderer/mount-app.ts';
 
 function dropFiles(files: File[]): void {
   // happy-dom has no DataTransfer constructor that accepts files; a plain object with the fields the handler reads does.

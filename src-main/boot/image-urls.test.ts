@@ -4,7 +4,6 @@ import {
   imageBaseUrl,
   imageFileUrl,
   ipxeChainUrl,
-  normaliseMac,
   parseBootScriptQuery,
   parseImageUrlPath,
   wholeImageUrl,
@@ -65,8 +64,8 @@ describe('boot script request', () => {
   });
 
   it('accepts the MAC spellings iPXE and people use', () => {
-    expect(normaliseMac('52-54-00-12-34-56')).toBe('52:54:00:12:34:56');
-    expect(normaliseMac('525400123456')).toBe('52:54:00:12:34:56');
-    expect(normaliseMac('52:54:00:12:34')).toBeUndefined();
+    expect(parseBootScriptQuery(new URLSearchParams('platform=efi&mac=52-54-00-12-34-56'))).toMatchObject({ mac: '52:54:00:12:34:56' });
+    expect(parseBootScriptQuery(new URLSearchParams('platform=efi&mac=525400123456'))).toMatchObject({ mac: '52:54:00:12:34:56' });
+    expect(parseBootScriptQuery(new URLSearchParams('platform=efi&mac=52:54:00:12:34'))).not.toHaveProperty('mac');
   });
 });

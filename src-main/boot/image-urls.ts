@@ -9,6 +9,7 @@
  * Path segments are percent-encoded when built; `parseImageUrlPath` takes the server's
  * already-decoded, normalised path (what FileSource.resolve receives).
  */
+import { normalizeMac } from '../shared/mac.ts';
 
 export const BOOT_SCRIPT_PATH = '/boot.ipxe';
 export const IMAGES_PREFIX = '/images/';
@@ -124,7 +125,7 @@ export interface BootScriptQuery {
  */
 export function parseBootScriptQuery(query: URLSearchParams | undefined): BootScriptQuery {
   if (!query || !query.has('platform')) return { perClient: false };
-  const mac = normaliseMac(query.get('mac') ?? '');
+  const mac = normalizeMac(query.get('mac'));
   const buildarch = cleanToken(query.get('arch'));
   const platform = cleanToken(query.get('platform'));
   return {
@@ -138,11 +139,4 @@ export function parseBootScriptQuery(query: URLSearchParams | undefined): BootSc
 function cleanToken(value: string | null): string | undefined {
   if (!value) return undefined;
   return /^[A-Za-z0-9_.-]{1,32}$/.test(value) ? value : undefined;
-}
-
-/** Accepts 52:54:00:AB:cd:ef, 52-54-00-ab-cd-ef or 525400abcdef; returns lowercase colon form. */
-export function normaliseMac(value: string): string | undefined {
-  const hex = value.trim().toLowerCase();
-  const m = /^([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/.exec(hex);
-  return m ? m.slice(1).join(':') : undefined;
 }

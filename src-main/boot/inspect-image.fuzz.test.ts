@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryImage, type MemoryTree } from '../../test/support/memory-image.ts';
 import { seededRandom } from '../../test/support/seeded-random.ts';
 import { TEMPLATE_NAMES, templateNames } from './cmdline-template.ts';
-import { ALPINE_ISO, ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, FEDORA_SERVER_DVD, MEMTEST_ISO, OPENSUSE_DVD, SYSTEMRESCUE_ISO, UBUNTU_ISO } from './fixtures/image-trees.ts';
+import { ALPINE_ISO, ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, FEDORA_SERVER_DVD, MEMTEST_ISO, OPENSUSE_DVD, SYSTEMRESCUE_ISO, UBUNTU_ISO } from '../../test/support/image-trees.ts';
 import { inspectImage } from './inspect-image.ts';
 
 /** Damages text the way broken media and hand edits do: flipped characters, cut lines, stray braces/quotes, duplicated chunks. */

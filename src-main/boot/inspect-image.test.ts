@@ -13,7 +13,7 @@ import {
   UBUNTU_ISO,
   WINDOWS_ISO,
   WINDOWS_UDF_ONLY,
-} from './fixtures/image-trees.ts';
+} from '../../test/support/image-trees.ts';
 import { inspectImage } from './inspect-image.ts';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { BootPlan } from '../shared/api.ts';
 import { detectDistro } from './distro-info.ts';
-import type { ImageFiles } from './image-files.ts';
+import type { ImageFiles } from '../iso/image-files.ts';
 import { archisoRecipe } from './recipes/archiso.ts';
 import { fallbackPlans } from './recipes/fallback.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';

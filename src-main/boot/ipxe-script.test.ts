@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BootPlan } from '../shared/api.ts';
 import { MemoryImage } from '../../test/support/memory-image.ts';
-import { ARCH_ISO, MEMTEST_ISO, WINDOWS_ISO } from './fixtures/image-trees.ts';
+import { ARCH_ISO, MEMTEST_ISO, WINDOWS_ISO } from '../../test/support/image-trees.ts';
 import { inspectImage } from './inspect-image.ts';
 import { type BootScriptImage, type BootScriptInput, renderBootScript, renderChainScript } from './ipxe-script.ts';
 

@@ -1,7 +1,6 @@
-import { normalizeMac, type TimelineEvent } from '../shared/timeline-event.ts';
-import { canonicalMac } from './timeline/event-details.ts';
-import { readFileSync } from 'node:fs';
-import { parseProcNetArp, platformNeighbourSource, type NeighbourSource } from './neighbour-table.ts';
+import { macFromQuery, normalizeMac } from '../shared/mac.ts';
+import type { TimelineEvent } from '../shared/timeline-event.ts';
+import { platformNeighbourSource, type NeighbourSource } from './neighbour-table.ts';
 
 /**
  * Where an IP → MAC mapping came from, most trusted first: our own DHCP exchange with the
@@ -29,50 +28,14 @@ export interface ClientIdentityOptions {
    * and only for an address not otherwise known.
    */
   neighbours?: NeighbourSource;
-  /** Older form of `neighbours`: returns /proc/net/arp-format text. */
-  readNeighbours?: () => string;
   neighbourRefreshMs?: number;
-  /** Only trust neighbour entries on this interface (the PXE interface). */
-  device?: string;
 }
 
-/** Reads /proc/net/arp; empty where there is none (not Linux) or it cannot be read. */
-export function readProcNetArp(): string {
-  if (process.platform !== 'linux') return '';
-  try {
-    return readFileSync('/proc/net/arp', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Query parameter names that carry the client MAC (ours: mac; pxelinux/kernel style: BOOTIF). */
-const MAC_PARAMS = ['mac', 'MAC', 'BOOTIF', 'bootif'];
-
-/**
- * The client's MAC from an iPXE request's query, in any usual spelling: colons
- * (${net0/mac}), hyphens (${net0/mac:hexhyp}), bare hex (${net0/mac:hexraw}), and BOOTIF's
- * "01-" hardware-type prefix (pxelinux's IPAPPEND 2 format).
- */
-export function macFromQuery(get: (key: string) => string | null | undefined): string | undefined {
-  for (const key of MAC_PARAMS) {
-    const raw = get(key);
-    if (!raw) continue;
-    const hex = raw.toLowerCase().replace(/[^0-9a-f]/g, '');
-    const mac = normalizeMac(hex.length === 14 && hex.startsWith('01') ? hex.slice(2) : hex);
-    if (mac) return mac;
-  }
-  return undefined;
-}
-
+/** The query of an iPXE HTTP request (the MAC it states about itself). */
 function queryGetter(event: TimelineEvent): ((key: string) => string | undefined) | undefined {
-  const q = event['query'];
-  if (!q || typeof q !== 'object') return undefined;
-  if (typeof (q as URLSearchParams).get === 'function') return (k) => (q as URLSearchParams).get(k) ?? undefined;
-  return (k) => {
-    const v = (q as Record<string, unknown>)[k];
-    return typeof v === 'string' ? v : undefined;
-  };
+  if ((event.kind !== 'http.start' && event.kind !== 'http.progress' && event.kind !== 'http.done') || !event.query) return undefined;
+  const q = event.query;
+  return (k) => (typeof q[k] === 'string' ? q[k] : undefined);
 }
 
 const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -90,7 +53,6 @@ export class ClientIdentity {
   private readonly maxEntries: number;
   private readonly readNeighbours: NeighbourSource;
   private readonly refreshMs: number;
-  private readonly device?: string;
   private neighbours = new Map<string, string>();
   private neighboursReadAt = Number.NEGATIVE_INFINITY;
 
@@ -98,10 +60,8 @@ export class ClientIdentity {
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.ttlMs ?? 30 * 60_000;
     this.maxEntries = opts.maxEntries ?? 1024;
-    const text = opts.readNeighbours;
-    this.readNeighbours = opts.neighbours ?? (text ? () => parseProcNetArp(text()) : platformNeighbourSource());
+    this.readNeighbours = opts.neighbours ?? platformNeighbourSource();
     this.refreshMs = opts.neighbourRefreshMs ?? 1000;
-    this.device = opts.device;
   }
 
   get size(): number {
@@ -113,7 +73,7 @@ export class ClientIdentity {
    * a live one from a more trusted source. Returns whether the table changed.
    */
   learn(ip: string, mac: string, source: IdentitySource, ttlMs = this.ttlMs): boolean {
-    const norm = canonicalMac(mac);
+    const norm = normalizeMac(mac);
     if (!norm || typeof ip !== 'string' || !IPV4_RE.test(ip) || ip === '0.0.0.0') return false;
     const now = this.now();
     const old = this.entries.get(ip);
@@ -126,7 +86,7 @@ export class ClientIdentity {
 
   forget(ip: string, mac?: string): void {
     const e = this.entries.get(ip);
-    if (e && (!mac || e.mac === canonicalMac(mac))) this.entries.delete(ip);
+    if (e && (!mac || e.mac === normalizeMac(mac))) this.entries.delete(ip);
   }
 
   clear(): void {
@@ -164,15 +124,15 @@ export class ClientIdentity {
     const ip = event.ip;
     if (typeof ip !== 'string' || !ip) return;
     if (DHCP_LEARN_KINDS.has(event.kind)) {
-      const mac = canonicalMac(event.client);
+      const mac = normalizeMac(event.client);
       if (!mac) return;
-      const lease = event['leaseSeconds'];
-      const ttl = typeof lease === 'number' && lease > 0 ? lease * 1000 : this.ttlMs;
+      const lease = event.kind === 'dhcp.ack' ? event.leaseSeconds : undefined;
+      const ttl = lease !== undefined && lease > 0 ? lease * 1000 : this.ttlMs;
       this.learn(ip, mac, 'dhcp', ttl);
       return;
     }
     if (event.kind === 'dhcp.release') {
-      this.forget(ip, canonicalMac(event.client));
+      this.forget(ip, normalizeMac(event.client));
       return;
     }
     const get = queryGetter(event);
@@ -187,7 +147,7 @@ export class ClientIdentity {
    */
   attribute(event: TimelineEvent): TimelineEvent {
     this.learnFromEvent(event);
-    if (canonicalMac(event.client)) return event;
+    if (normalizeMac(event.client)) return event;
     const get = queryGetter(event);
     const mac = (get && macFromQuery(get)) ?? (typeof event.ip === 'string' && event.ip ? this.resolve(event.ip) : undefined);
     return mac ? { ...event, client: mac } : event;
@@ -202,9 +162,7 @@ export class ClientIdentity {
     } catch {
       // A failing reader only means no fallback: events stay unattributed.
     }
-    for (const n of entries) {
-      if (!this.device || n.device === this.device) next.set(n.ip, n.mac);
-    }
+    for (const n of entries) next.set(n.ip, n.mac);
     this.neighbours = next;
   }
 

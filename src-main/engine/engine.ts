@@ -1,19 +1,12 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chooseFirstStageLoader, type PxeClientInfo } from '../boot/pxe-client.ts';
-import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
-import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
-import { renderGrubConfig } from '../boot/secure-boot/grub-net-config.ts';
-import { shimBootFile, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { hostResolvers, chooseClientDns } from '../net/host-resolvers.ts';
 import { listInterfaces, subnetBroadcast } from '../net/interfaces.ts';
 import { createNatController } from '../net/nat/nat-platform.ts';
 import type { NatController } from '../net/nat/nat-controller.ts';
 import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
-import type { BootPolicy } from '../servers/dhcp/dhcp-events.ts';
 import { decideDhcpMode, probeForDhcpServer } from '../servers/dhcp/dhcp-probe.ts';
 import { DnsForwarder } from '../servers/dns-forwarder.ts';
-import type { FileRequestContext } from '../servers/file-source.ts';
 import { HttpServer } from '../servers/http/http-server.ts';
 import { NbdServer, fileExport } from '../servers/nbd/index.ts';
 import { TftpServer } from '../servers/tftp/tftp-server.ts';
@@ -22,14 +15,16 @@ import type {
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { Emitter } from '../shared/emitter.ts';
-import { normalizeMac, type TimelineEvent } from '../shared/timeline-event.ts';
-import { BootFiles, LOADER_FILES } from './boot-files.ts';
+import { normalizeMac } from '../shared/mac.ts';
+import type { TimelineEvent } from '../shared/timeline-event.ts';
+import { BootAnswers } from './boot-answers.ts';
+import { BootFiles } from './boot-files.ts';
+import { SecureBootClientChooser } from './secure-boot-clients.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
 import { LogRing } from './log-ring.ts';
 import { RunningServices } from './running-services.ts';
-import { SecureBootClientChooser, type ChainChoice } from './secure-boot-clients.ts';
 import { mergeSettings, SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
@@ -58,12 +53,6 @@ export class EngineError extends Error {
   }
 }
 
-const CHAIN_TEXT: Record<ChainChoice['chain'], string> = {
-  ipxe: 'iPXE chain',
-  signed: 'signed chain (shim → GRUB → signed kernel) for Secure Boot',
-  none: 'nothing to boot with Secure Boot on',
-};
-
 const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
 
 /**
@@ -81,13 +70,10 @@ export class Engine implements ApiClient {
   private readonly timeline: ClientTimeline;
   private readonly feed: TimelineFeed;
   private readonly bootFiles: BootFiles;
-  /** The chain each client was last told about, so the timeline states a choice once, not per DHCP packet. */
-  private readonly announcedChain = new Map<string, string>();
+  private readonly answers: BootAnswers;
   private services = new RunningServices();
   private state: ServerState = { phase: 'stopped', services: [], errors: [], warnings: [] };
   private transition: Promise<unknown> = Promise.resolve();
-  private baseUrl = '';
-  private serverAddress = '';
 
   private constructor(
     private readonly o: EngineOptions,
@@ -100,13 +86,21 @@ export class Engine implements ApiClient {
   ) {
     this.identity = new ClientIdentity();
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
-    const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.classifyPath(path) });
+    this.answers = new BootAnswers({
+      library,
+      settings: () => this.settings,
+      log: (...a) => this.log(...a),
+      record: (e) => this.feed.push(e),
+      secureBootClients,
+      resolveMac: (ip) => this.identity.resolve(ip),
+    });
+    const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
       identity: this.identity,
       timeline: this.timeline,
       mapper,
       sinks: [
-        (e) => this.observeForChainChoice(e),
+        (e) => this.answers.observeForChainChoice(e),
         (e) => this.eventLog.append(e),
         (e) => this.timelineSinks.emit('event', e),
         (e) => this.api.emit('timeline.event', e),
@@ -128,8 +122,8 @@ export class Engine implements ApiClient {
     this.bootFiles = new BootFiles({
       library,
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
-      bootScript: (ctx) => this.bootScript(ctx),
-      grubConfig: (ctx) => this.grubConfig(ctx),
+      bootScript: (ctx) => this.answers.script(ctx),
+      grubConfig: (ctx) => this.answers.grubConfig(ctx),
     });
   }
 
@@ -268,6 +262,12 @@ export class Engine implements ApiClient {
     this.o.onLog?.(entry);
   }
 
+  /** A client's summary with whether it gets the signed chain (remembered per MAC). */
+  private withSecureBoot<C extends ClientSummary>(c: C): C {
+    const sb = this.secureBootClients.isSecureBoot(c.mac);
+    return sb === undefined ? c : { ...c, secureBoot: sb };
+  }
+
   async dispose(): Promise<void> {
     await this.stop();
     if (this.nat.state().enabled) await this.nat.disable().catch(() => undefined);
@@ -343,8 +343,7 @@ export class Engine implements ApiClient {
     if (!iface.up) this.state.warnings = [`Interface ${iface.name} reports no link: is the cable plugged in?`];
     else this.state.warnings = [];
 
-    this.serverAddress = addr.address;
-    this.baseUrl = `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`;
+    this.answers.serveAt(addr.address, `http://${addr.address}${s.ports.http === 80 ? '' : `:${s.ports.http}`}`);
     const broadcast = subnetBroadcast(addr.address, addr.prefixLength);
     let mode: 'full' | 'proxy' | 'off' = s.dhcpMode === 'auto' ? 'proxy' : s.dhcpMode;
     let decision = '';
@@ -419,7 +418,7 @@ export class Engine implements ApiClient {
           router: mode === 'full' ? addr.address : undefined,
           dns,
           dataDir: this.o.dataDir,
-          bootPolicy: this.bootPolicy(),
+          bootPolicy: this.answers.policy(),
           conflictWatch: mode === 'full' ? { passive: true, probeIntervalMs: 60_000 } : undefined,
         });
         await services.start(mode === 'proxy' ? 'proxyDhcp' : 'dhcp', dhcp, addr.address, s.ports.dhcp, () => [
@@ -451,161 +450,5 @@ export class Engine implements ApiClient {
     if (errors.length) this.log('warn', 'server', `while stopping: ${errors.join('; ')}`);
     this.log('info', 'server', 'stopped');
     return this.setState({ phase: 'stopped', effectiveDhcpMode: undefined, dhcpDecision: undefined, errors: [], warnings: [] });
-  }
-
-  // ---- boot policy -----------------------------------------------------------------------
-
-  /** What DHCP tells each client: a first-stage loader by TFTP, or iPXE its per-client script URL. */
-  private bootPolicy(): BootPolicy {
-    return (client) => {
-      const chain = this.chooseChain(client);
-      if (chain.chain === 'signed') {
-        const image = signedChainImages(this.library.list())[0]!;
-        return { bootFile: shimBootFile(image.id), nextServer: this.serverAddress };
-      }
-      if (chain.chain === 'none') {
-        this.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${chain.reason}`, client.mac);
-        return null;
-      }
-      if (client.ipxe) return { bootFile: ipxeChainUrl(this.baseUrl), nextServer: this.serverAddress };
-      // snponly.efi drives the NIC through the firmware's own SNP driver, which already worked for
-      // PXE: it starts ~4 s sooner than ipxe.efi (no driver probing) and avoids iPXE drivers that
-      // misbehave on some vendors' NICs.
-      const choice = chooseFirstStageLoader(client, 'snponly.efi');
-      if (!choice.loader) {
-        this.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${choice.reason}`, client.mac);
-        return null;
-      }
-      const bootFile = choice.transport === 'http' ? `${this.baseUrl}/${choice.loader}` : choice.loader;
-      return { bootFile, nextServer: this.serverAddress };
-    };
-  }
-
-  /** Asks the chain chooser and puts a changed choice on the client's timeline, with its reason. */
-  private chooseChain(client: PxeClientInfo): ChainChoice {
-    const choice = this.secureBootClients.choose({
-      mac: client.mac,
-      ipxe: client.ipxe,
-      uefiX64Pxe: client.arch === 7 || client.arch === 9,
-      uefiX64Http: client.arch === 16,
-      signedChainAvailable: signedChainImages(this.library.list()).length > 0,
-      noChainReason: this.library
-        .list()
-        .map((i) => `${i.fileName}: ${i.error ?? i.secureBoot?.reason ?? 'not inspected'}`)
-        .join('; '),
-    });
-    if (client.ipxe) return choice;
-    const key = `${choice.chain} ${choice.reason}`;
-    if (this.announcedChain.get(client.mac) !== key) {
-      this.announcedChain.set(client.mac, key);
-      if (choice.chain !== 'ipxe' || client.firmware === 'uefi') {
-        const image = choice.chain === 'signed' ? signedChainImages(this.library.list())[0] : undefined;
-        this.feed.push({
-          ts: new Date().toISOString(),
-          kind: 'boot.chain',
-          client: client.mac,
-          mac: client.mac,
-          chain: choice.chain,
-          reason: choice.reason,
-          ...(image ? { image: image.id, vendor: image.secureBoot?.vendor } : {}),
-        });
-        this.log('info', 'secure-boot', `${client.mac}: ${CHAIN_TEXT[choice.chain]}: ${choice.reason}`, client.mac);
-      }
-    }
-    return choice;
-  }
-
-  /** Feeds the chooser what shows whether a machine's firmware ran the iPXE loader it downloaded. */
-  private observeForChainChoice(e: TimelineEvent): void {
-    const mac = typeof e.client === 'string' ? e.client : undefined;
-    if (!mac) return;
-    const path = typeof e['path'] === 'string' ? (e['path'] as string) : '';
-    const base = path.split('?')[0]!.replace(/^\/+/, '');
-    if ((e.kind === 'tftp.done' || e.kind === 'http.done') && (e['outcome'] === undefined || e['outcome'] === 'complete')) {
-      const loader = LOADER_FILES.find((l) => l === base || `ipxe/${l}` === base);
-      if (loader && loader !== 'undionly.kpxe') this.secureBootClients.loaderSent(mac, loader);
-    }
-    if (e.kind === 'boot.script' || (e.kind.startsWith('dhcp.') && e['ipxe'] === true)) this.secureBootClients.ipxeRan(mac);
-  }
-
-  private withSecureBoot<C extends ClientSummary>(c: C): C {
-    const sb = this.secureBootClients.isSecureBoot(c.mac);
-    return sb === undefined ? c : { ...c, secureBoot: sb };
-  }
-
-  private grubConfig(ctx: FileRequestContext): string {
-    const mac = this.identity.resolve(ctx.remoteAddress);
-    const chained = signedChainImages(this.library.list());
-    const vendor = chained[0]?.secureBoot?.vendor;
-    const images = chained
-      .filter((i) => i.secureBoot?.vendor === vendor)
-      .flatMap((i) => {
-        const plan = ImageLibrary.selectedPlan(i);
-        return plan?.kernel && (plan.via === 'http' || plan.via === 'nbd') ? [{ id: i.id, name: i.distro ?? i.fileName, plan }] : [];
-      });
-    const text = renderGrubConfig({
-      serverAddress: this.serverAddress,
-      baseUrl: this.baseUrl,
-      ...(mac ? { mac } : {}),
-      images,
-      menuTimeoutSec: this.settings.menuTimeoutSec,
-      nbdPort: this.settings.ports.nbd,
-    });
-    const only = images.length === 1 ? images[0] : undefined;
-    this.feed.push({
-      ts: new Date().toISOString(),
-      kind: 'boot.script',
-      ...(mac ? { client: mac, mac } : {}),
-      ip: ctx.remoteAddress,
-      loader: 'grub',
-      images: images.map((i) => i.id),
-      ...(only ? { image: only.id, plan: only.plan.id, via: only.plan.via, expectsLive: true } : { menuTimeoutSec: this.settings.menuTimeoutSec }),
-    });
-    return text;
-  }
-
-  private bootScript(ctx: FileRequestContext): string {
-    const q = parseBootScriptQuery(ctx.query);
-    if (!q.perClient) return renderChainScript(this.baseUrl);
-    const images = this.library
-      .list()
-      .filter((i) => !i.error)
-      .map((i) => ({ id: i.id, name: i.distro ?? i.fileName, plan: ImageLibrary.selectedPlan(i), plans: i.plans, arch: i.arch }));
-    const script = renderBootScript({
-      baseUrl: this.baseUrl,
-      serverAddress: this.serverAddress,
-      client: { mac: q.mac, platform: q.platform, buildarch: q.buildarch },
-      images,
-      menuTimeoutSec: this.settings.menuTimeoutSec,
-      nbdPort: this.settings.ports.nbd,
-    });
-    // What the timeline needs to judge the next step: a menu waits menuTimeoutSec for the
-    // technician; a sanboot plan fetches no root filesystem after its "kernel".
-    const only = images.length === 1 ? images[0] : undefined;
-    this.feed.push({
-      ts: new Date().toISOString(),
-      kind: 'boot.script',
-      ...(q.mac ? { client: q.mac, mac: q.mac } : {}),
-      ip: ctx.remoteAddress,
-      platform: q.platform,
-      buildarch: q.buildarch,
-      images: images.map((i) => i.id),
-      ...(only ? { image: only.id, plan: only.plan?.id, via: only.plan?.via, expectsLive: only.plan?.via === 'http' || only.plan?.via === 'nbd' } : { menuTimeoutSec: this.settings.menuTimeoutSec }),
-    });
-    return script;
-  }
-
-  /** Tags transfer events with the image and the file's role in that image's boot plan. */
-  private classifyPath(path: string): { image?: string; role?: 'kernel' | 'initrd' | 'rootfs' | 'iso' } | undefined {
-    const target = parseImageUrlPath(path.split('?')[0]!);
-    if (!target) return undefined;
-    const img = this.library.get(target.imageId);
-    if ('wholeImage' in target) return { image: target.imageId, role: 'iso' };
-    if (!img) return { image: target.imageId };
-    const plan = ImageLibrary.selectedPlan(img.info);
-    const inner = target.innerPath.toLowerCase();
-    if (plan?.kernel?.toLowerCase() === inner) return { image: target.imageId, role: 'kernel' };
-    if (plan?.initrds.some((i) => i.toLowerCase() === inner)) return { image: target.imageId, role: 'initrd' };
-    return { image: target.imageId };
   }
 }

@@ -2,11 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
-import { canonicalMac } from './timeline/event-details.ts';
+import { normalizeMac } from '../shared/mac.ts';
 
 /**
  * One event as one JSON line, in the `--events` format of `bootcast serve`:
  *   {"ts":"<ISO time>","client":"<mac>","ip":"…","kind":"…",…details}
+ * (each kind's fields: shared/timeline-event.ts; read back with parseEventLine).
  * ts, client, ip and kind come first, in that order, so the stream reads well with grep and
  * column tools; absent fields are left out. The MAC is written lowercase and colon-separated
  * whatever spelling the event carried. No trailing newline.
@@ -15,7 +16,7 @@ export function formatEventLine(event: TimelineEvent): string {
   // Built key by key into one object (no rest/spread copies, which cost several times the
   // serialisation itself): this runs for every event, twice with --events.
   const record: Record<string, unknown> = { ts: event.ts };
-  if (event.client !== undefined) record['client'] = canonicalMac(event.client) ?? event.client;
+  if (event.client !== undefined) record['client'] = normalizeMac(event.client) ?? event.client;
   if (event.ip !== undefined) record['ip'] = event.ip;
   record['kind'] = event.kind;
   // The replacer costs a call per key: only pay for it when a detail needs it (any object may
@@ -23,7 +24,7 @@ export function formatEventLine(event: TimelineEvent): string {
   let needsReplacer = false;
   for (const key in event) {
     if (key === 'ts' || key === 'client' || key === 'ip' || key === 'kind') continue;
-    const v = event[key];
+    const v = (event as unknown as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') needsReplacer = true;
     record[key] = v;

@@ -1,4 +1,4 @@
-import { normalizeMac } from '../shared/timeline-event.ts';
+import { normalizeMac } from '../shared/mac.ts';
 
 /**
  * NIC vendor from a MAC's OUI (first three bytes), for the client list. A small curated table

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { normalizeMac } from '../shared/timeline-event.ts';
+import { normalizeMac } from '../shared/mac.ts';
 
 /** One resolved entry of the host's IPv4 neighbour (ARP) table. */
 export interface NeighbourEntry {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecureBootClients } from '../shared/api.ts';
-import { normalizeMac } from '../shared/timeline-event.ts';
+import { normalizeMac } from '../shared/mac.ts';
 
 /**
  * Which chain a UEFI x86-64 machine gets: iPXE (unsigned, fast, every image) or the signed

@@ -15,7 +15,3 @@ export function pathParts(path: string): string[] {
 export function joinPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
-
-export function normalizePath(path: string): string {
-  return '/' + pathParts(path).join('/');
-}

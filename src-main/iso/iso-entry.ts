@@ -1,4 +1,4 @@
-import type { ImageEntry } from '../boot/image-files.ts';
+import type { ImageEntry } from './image-files.ts';
 
 /** A run of bytes in the image: `length` bytes from sector `sector` (2048-byte sectors). */
 export interface Extent {

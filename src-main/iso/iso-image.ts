@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ImageEntry, ImageFiles } from '../boot/image-files.ts';
+import type { ImageEntry, ImageFiles } from './image-files.ts';
 import { parseDirectoryExtent } from '../protocol/iso9660/directory-record.ts';
 import { SECTOR_SIZE } from '../protocol/iso9660/fields.ts';
 import { detectHybrid } from '../protocol/iso9660/hybrid.ts';

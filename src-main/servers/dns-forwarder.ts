@@ -116,6 +116,20 @@ export class DnsForwarder {
 
   async start(): Promise<void> {
     if (this.client) return;
+    // With port 0 the kernel picks the UDP port, and TCP must then take the same number, which
+    // another process may hold: pick again a few times instead of failing.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bindSockets();
+        return;
+      } catch (err) {
+        const inUse = (err as { code?: string }).code === 'EADDRINUSE';
+        if (this.port0 !== 0 || !inUse || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private async bindSockets(): Promise<void> {
     const client = createSocket('udp4');
     const upstream = createSocket('udp4');
     try {
@@ -144,9 +158,10 @@ export class DnsForwarder {
         });
       });
     } catch (err) {
+      const port = client.address().port;
       client.close();
       upstream.close();
-      throw describeBindError(err, 'DNS forwarder (TCP)', this.options.address, client.address().port);
+      throw describeBindError(err, 'DNS forwarder (TCP)', this.options.address, port);
     }
     tcp.on('error', (err) => this.events.emit('error', err));
     this.tcp = tcp;

@@ -1,4 +1,4 @@
-import type { ApiClient, ApiErrorPayload } from '../../src-main/shared/api.ts';
+import type { ApiClient, ApiErrorPayload } from '@shared/api.ts';
 
 /**
  * `open` — calls and events flow; `connecting` — the event stream is (re)connecting, state may be

@@ -1,5 +1,6 @@
-import { Emitter } from '../../src-main/shared/emitter.ts';
-import type { ApiEvent, ApiEvents } from '../../src-main/shared/api.ts';
+import { Emitter } from '@shared/emitter.ts';
+import type { ApiEvent, ApiEvents } from '@shared/api.ts';
+import { acceptApiEvent, checkedApiResult } from '@shared/timeline-event-guard.ts';
 import { ApiCallError, type BootcastClient, type ConnectionStatus, type UploadProgress } from './bootcast-client.ts';
 
 export interface WsClientOptions {
@@ -56,7 +57,8 @@ export function createWsClient(options: WsClientOptions): BootcastClient {
       } catch {
         return;
       }
-      if (typeof frame.event === 'string') events.emit(frame.event as ApiEvent, frame.payload as never);
+      // Events cross a process boundary here: checked once, then trusted by every store.
+      if (typeof frame.event === 'string' && acceptApiEvent(frame.event, frame.payload)) events.emit(frame.event as ApiEvent, frame.payload as never);
     };
     ws.onclose = () => {
       if (socket !== ws || disposed) return;
@@ -107,7 +109,7 @@ export function createWsClient(options: WsClientOptions): BootcastClient {
         body: JSON.stringify({ arg }),
       });
       const body = (await checkedJson(res, method)) as { result?: never };
-      return body.result as never;
+      return checkedApiResult(method, body.result) as never;
     },
     on(event, listener) {
       const d = events.on(event, listener);

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeApi, image } from '../testing/fake-api.ts';
-import { mountWithApi, settle } from '../testing/mount-app.ts';
+import { createFakeApi, image } from '../../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import ImageCard from './ImageCard.vue';
 
 describe('an image card', () => {

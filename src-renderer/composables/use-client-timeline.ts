@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
-import type { ClientDetail } from '../../src-main/shared/api.ts';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { ClientDetail } from '@shared/api.ts';
+import type { TimelineEvent } from '@shared/timeline-event.ts';
 import { useApi } from '../api/use-api.ts';
 
 /** Per-client bound in the view; the engine keeps its own (bounded) history. */

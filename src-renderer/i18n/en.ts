@@ -203,6 +203,7 @@ export const en = {
   'kind.nbd.disconnect': 'Disk disconnected (NBD)',
   'kind.nbd.error': 'Disk error (NBD)',
   'kind.boot.script': 'Boot menu sent',
+  'kind.boot.chain': 'Boot chain chosen',
   'kind.client.stalled': 'Stuck',
   'kind.client.done': 'Finished booting',
   'kind.nat.changed': 'Internet sharing changed',

@@ -205,6 +205,7 @@ export const ja: Record<MessageKey, string> = {
   'kind.nbd.disconnect': 'ディスク切断（NBD）',
   'kind.nbd.error': 'ディスクエラー（NBD）',
   'kind.boot.script': 'ブートメニューを送信',
+  'kind.boot.chain': '起動チェーンを選択',
   'kind.client.stalled': '停滞（先に進まない）',
   'kind.client.done': '起動完了',
   'kind.nat.changed': 'インターネット共有を変更',

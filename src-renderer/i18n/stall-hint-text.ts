@@ -1,4 +1,4 @@
-import { isStallCode, stallHintText, type StallParams } from '../../src-main/shared/stall-hints.ts';
+import { isStallCode, stallHintText, type StallParams } from '@shared/stall-hints.ts';
 import { stallHintJa } from './stall-hints-ja.ts';
 import type { Locale } from './translate.ts';
 

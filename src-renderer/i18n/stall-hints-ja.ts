@@ -1,4 +1,4 @@
-import type { StallCode, StallParams } from '../../src-main/shared/stall-hints.ts';
+import type { StallCode, StallParams } from '@shared/stall-hints.ts';
 
 const where = (p: StallParams): string => (p.path ? ` ${p.path} ` : '');
 const secs = (p: StallParams): string => (p.seconds !== undefined ? `${p.seconds} 秒間` : 'しばらく');

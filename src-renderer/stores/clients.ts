@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ClientSummary } from '../../src-main/shared/api.ts';
-import type { StallParams } from '../../src-main/shared/stall-hints.ts';
+import type { ClientSummary } from '@shared/api.ts';
 import { useApi } from '../api/use-api.ts';
 
 /**
@@ -12,11 +11,6 @@ export const useClientsStore = defineStore('clients', () => {
   const api = useApi();
   const byMac = ref<Record<string, ClientSummary>>({});
   const selectedMac = ref<string | null>(null);
-  /**
-   * The parameters (seconds, file, percent) of each stuck client's hint, from its client.stalled
-   * event: the summary carries only the code and the English sentence, and a translated hint needs them.
-   */
-  const stallParams = ref<Record<string, StallParams>>({});
 
   /** A snapshot may be older than an update that arrived while it was in flight: keep the newer. */
   function upsert(client: ClientSummary): void {
@@ -25,21 +19,13 @@ export const useClientsStore = defineStore('clients', () => {
     byMac.value[client.mac] = client;
   }
 
-  api.on('clients.updated', (client) => {
-    upsert(client);
-    if (client.stage !== 'stalled') delete stallParams.value[client.mac];
-  });
-  api.on('timeline.event', (e) => {
-    if (e.kind === 'client.stalled' && e.client && e.params && typeof e.params === 'object') stallParams.value[e.client] = e.params as StallParams;
-  });
+  api.on('clients.updated', (client) => upsert(client));
   api.on('clients.removed', ({ mac }) => {
     delete byMac.value[mac];
-    delete stallParams.value[mac];
     if (selectedMac.value === mac) selectedMac.value = null;
   });
   api.on('clients.cleared', () => {
     byMac.value = {};
-    stallParams.value = {};
     selectedMac.value = null;
   });
 
@@ -75,5 +61,5 @@ export const useClientsStore = defineStore('clients', () => {
     if (updated) byMac.value[mac] = updated;
   }
 
-  return { byMac, stallParams, list, stalledCount, selectedMac, selected, hydrate, select, clear, setSecureBoot };
+  return { byMac, list, stalledCount, selectedMac, selected, hydrate, select, clear, setSecureBoot };
 });

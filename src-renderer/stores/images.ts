@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ImageInfo } from '../../src-main/shared/api.ts';
+import type { ImageInfo } from '@shared/api.ts';
 import { errorMessage } from '../api/bootcast-client.ts';
 import { useApi } from '../api/use-api.ts';
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { LogEntry } from '../../src-main/shared/api.ts';
+import type { LogEntry } from '@shared/api.ts';
 import { useApi } from '../api/use-api.ts';
 
 /** Enough to scroll back through a busy session; the full log stays on disk and in the export. */

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { DhcpMode, NetInterfaceInfo, ServerSettings, ServerState } from '../../src-main/shared/api.ts';
+import type { DhcpMode, NetInterfaceInfo, ServerSettings, ServerState } from '@shared/api.ts';
 import { errorMessage } from '../api/bootcast-client.ts';
 import { useApi } from '../api/use-api.ts';
 

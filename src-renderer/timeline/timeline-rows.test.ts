@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { TimelineEvent } from '@shared/timeline-event.ts';
+import { testEvent } from '../../test/support/timeline-events.ts';
 import { timelineRows } from './timeline-rows.ts';
 
 const T0 = '2026-11-26T10:00:00.000Z';
@@ -7,7 +8,7 @@ const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
 
 describe('timeline rows', () => {
   it('measures every row from the client’s first packet', () => {
-    const rows = timelineRows([{ ts: at(250), kind: 'dhcp.offer' }, { ts: at(61_500), kind: 'boot.script' }], T0);
+    const rows = timelineRows([testEvent('dhcp.offer', {}, at(250)), testEvent('boot.script', {}, at(61_500))], T0);
     expect(rows.map((r) => r.offsetMs)).toEqual([250, 61_500]);
   });
 
@@ -16,18 +17,20 @@ describe('timeline rows', () => {
       { ts: at(0), kind: 'http.start', path: '/linux' },
       { ts: at(100), kind: 'http.progress', path: '/linux', bytes: 10, total: 100 },
       { ts: at(200), kind: 'http.progress', path: '/initrd', bytes: 5, total: 50 },
-      { ts: at(300), kind: 'http.progress', path: '/linux', bytes: 60, total: 100, bytesPerSecond: 600 },
-      { ts: at(400), kind: 'http.done', path: '/linux', bytes: 100 },
+      { ts: at(300), kind: 'http.progress', path: '/linux', bytes: 60, total: 100 },
+      { ts: at(400), kind: 'http.done', path: '/linux', bytes: 100, durationMs: 400 },
     ];
     const rows = timelineRows(events, T0);
     expect(rows.map((r) => `${r.kind} ${r.path} ${r.bytes ?? ''}`)).toEqual(['http.start /linux ', 'http.progress /linux 60', 'http.progress /initrd 5', 'http.done /linux 100']);
-    expect(rows[1]).toMatchObject({ offsetMs: 100, bytesPerSecond: 600 });
+    expect(rows[1]).toMatchObject({ offsetMs: 100, bytes: 60, total: 100 });
+    // A finished download shows its average rate.
+    expect(rows[3]).toMatchObject({ bytesPerSecond: 250 });
   });
 
   it('starts a new progress row when the same file is downloaded again', () => {
     const events: TimelineEvent[] = [
       { ts: at(0), kind: 'tftp.progress', path: 'ipxe.efi', bytes: 1 },
-      { ts: at(1), kind: 'tftp.error', path: 'ipxe.efi', message: 'timeout' },
+      { ts: at(1), kind: 'tftp.error', path: 'ipxe.efi', error: 'timeout' },
       { ts: at(2), kind: 'tftp.progress', path: 'ipxe.efi', bytes: 2 },
     ];
     expect(timelineRows(events, T0).map((r) => r.kind)).toEqual(['tftp.progress', 'tftp.error', 'tftp.progress']);
@@ -36,9 +39,9 @@ describe('timeline rows', () => {
   it('colours errors and stalls apart from normal steps and keeps the stall’s code and parameters', () => {
     const rows = timelineRows(
       [
-        { ts: at(0), kind: 'tftp.error', message: 'file not found' },
-        { ts: at(1), kind: 'client.stalled', code: 'no-ipxe-after-loader', hint: 'Secure Boot?', params: { seconds: 10 } },
-        { ts: at(2), kind: 'dhcp.ack', ip: '198.18.0.9' },
+        { ts: at(0), kind: 'tftp.error', path: 'x', error: 'file not found' },
+        testEvent('client.stalled', { client: '52:54:00:12:34:56', code: 'no-ipxe-after-loader', hint: 'Secure Boot?', params: { seconds: 10 }, lastStage: 'firstStage', source: 'timeline' }, at(1)),
+        testEvent('dhcp.ack', { ip: '198.18.0.9' }, at(2)),
       ],
       T0,
     );

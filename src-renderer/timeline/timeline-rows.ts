@@ -1,5 +1,5 @@
-import type { StallParams } from '../../src-main/shared/stall-hints.ts';
-import type { TimelineEvent, TimelineKind } from '../../src-main/shared/timeline-event.ts';
+import type { StallParams } from '@shared/stall-hints.ts';
+import { isDhcpStep, kindFamily, type TimelineEvent, type TimelineKind } from '@shared/timeline-event.ts';
 
 export type RowTone = 'dhcp' | 'tftp' | 'http' | 'nbd' | 'boot' | 'error' | 'stalled' | 'info';
 
@@ -27,14 +27,46 @@ export interface TimelineRow {
 function toneOf(kind: TimelineKind): RowTone {
   if (kind === 'client.stalled') return 'stalled';
   if (kind.endsWith('.error') || kind === 'dhcp.nak' || kind === 'server.warning') return 'error';
-  if (kind === 'boot.script') return 'boot';
-  const family = kind.split('.')[0];
+  if (kind === 'boot.script' || kind === 'boot.chain') return 'boot';
+  const family = kindFamily(kind);
   if (family === 'dhcp' || family === 'tftp' || family === 'http' || family === 'nbd') return family;
   return 'info';
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : v === undefined || v === null ? undefined : typeof v === 'number' ? String(v) : undefined);
+/** What a row says besides kind and time, read from the event's own typed fields. */
+function details(e: TimelineEvent): Pick<TimelineRow, 'path' | 'bytes' | 'total' | 'durationMs' | 'bytesPerSecond' | 'status' | 'note' | 'stallCode' | 'stallParams'> {
+  switch (e.kind) {
+    case 'client.stalled':
+      // The stall's "path" and "status" live in its params; the row shows them through the hint.
+      return { note: e.hint, stallCode: e.code, stallParams: e.params };
+    case 'client.done':
+      return { note: e.reason };
+    case 'nat.changed':
+    case 'server.warning':
+      return { note: e.message };
+    case 'boot.script':
+      return {};
+    case 'boot.chain':
+      // Which chain (iPXE or the signed one for Secure Boot) and why.
+      return { note: `${e.chain}: ${e.reason}` };
+    case 'nbd.connect':
+    case 'nbd.disconnect':
+    case 'nbd.error':
+      return { path: e.export, bytes: e.bytes, total: e.size, durationMs: e.durationMs, note: e.error ?? e.reason };
+    default:
+      if (isDhcpStep(e)) return { note: e.reason };
+      return {
+        path: e.path,
+        bytes: e.bytes,
+        total: e.total,
+        durationMs: e.durationMs,
+        // A finished download's average rate; progress rows show the figures so far.
+        bytesPerSecond: e.kind.endsWith('.done') && e.bytes && e.durationMs ? (e.bytes * 1000) / e.durationMs : undefined,
+        status: e.status !== undefined ? String(e.status) : e.code !== undefined ? String(e.code) : undefined,
+        note: e.error ?? e.detail,
+      };
+  }
+}
 
 /**
  * Events → rows, times relative to `originTs` (the client's first packet). Progress events of a
@@ -46,29 +78,10 @@ export function timelineRows(events: readonly TimelineEvent[], originTs: string)
   const rows: TimelineRow[] = [];
   const openProgress = new Map<string, TimelineRow>();
   events.forEach((e, index) => {
-    const path = str(e.path) ?? str(e.file);
-    const row: TimelineRow = {
-      key: `${index}:${e.ts}:${e.kind}`,
-      kind: e.kind,
-      tone: toneOf(e.kind),
-      ts: e.ts,
-      offsetMs: Date.parse(e.ts) - origin,
-      path,
-      bytes: num(e.bytes),
-      total: num(e.total) ?? num(e.size),
-      durationMs: num(e.durationMs),
-      bytesPerSecond: num(e.bytesPerSecond),
-      status: str(e.status) ?? str(e.code),
-      ip: str(e.ip),
-      note: str(e.hint) ?? str(e.reason) ?? str(e.message) ?? str(e.error),
-    };
-    if (e.kind === 'client.stalled') {
-      row.stallCode = str(e.code);
-      if (e.params && typeof e.params === 'object') row.stallParams = e.params as StallParams;
-      // The stall's "path" and "status" live in its params; the row shows them through the hint.
-      row.status = undefined;
-    }
-    const family = e.kind.split('.')[0]!;
+    const row: TimelineRow = { key: `${index}:${e.ts}:${e.kind}`, kind: e.kind, tone: toneOf(e.kind), ts: e.ts, offsetMs: Date.parse(e.ts) - origin, ip: e.ip };
+    for (const [k, v] of Object.entries(details(e))) if (v !== undefined) (row as unknown as Record<string, unknown>)[k] = v;
+    const path = row.path;
+    const family = kindFamily(e.kind);
     const transferKey = `${family}:${path ?? ''}`;
     if (e.kind.endsWith('.progress')) {
       const open = openProgress.get(transferKey);

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
-import { client, createFakeApi, type FakeApi } from '../testing/fake-api.ts';
-import { mountWithApi, settle } from '../testing/mount-app.ts';
+import type { TimelineEvent } from '@shared/timeline-event.ts';
+import { testEvent } from '../../test/support/timeline-events.ts';
+import { client, createFakeApi, type FakeApi } from '../../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useClientsStore } from '../stores/clients.ts';
 import ClientsView from './ClientsView.vue';
 
@@ -113,8 +114,8 @@ describe('the machines screen', () => {
 
   it('opens a timeline of the clicked machine with times relative to its first packet, growing live', async () => {
     const history: TimelineEvent[] = [
-      { ts: T0, kind: 'dhcp.discover', client: MAC, arch: 7 },
-      { ts: at(40), kind: 'dhcp.offer', client: MAC, ip: '198.18.0.50' },
+      testEvent('dhcp.discover', { client: MAC, arch: 7 }, T0),
+      testEvent('dhcp.offer', { client: MAC, ip: '198.18.0.50' }, at(40)),
     ];
     api.handlers['clients.get'] = () => ({ ...client(MAC, { firstSeen: T0 }), events: history });
     const wrapper = await mountHydrated();
@@ -142,7 +143,7 @@ describe('the machines screen', () => {
   it('words a stall on the timeline in Japanese from its code and parameters', async () => {
     api.handlers['clients.get'] = () => ({
       ...client(MAC, { firstSeen: T0, stage: 'stalled', lastStage: 'kernel' }),
-      events: [{ ts: at(30_000), kind: 'client.stalled', client: MAC, code: 'transfer-stalled', hint: 'The download of /linux stopped at 37 % 10 s ago.', params: { path: '/linux', percent: 37, seconds: 10 } }],
+      events: [{ ts: at(30_000), kind: 'client.stalled', client: MAC, code: 'transfer-stalled', hint: 'The download of /linux stopped at 37 % 10 s ago.', params: { path: '/linux', percent: 37, seconds: 10 }, lastStage: 'kernel', source: 'timeline' }],
     });
     const wrapper = await mountHydrated();
     const { useUiStore } = await import('../stores/ui.ts');
@@ -168,12 +169,11 @@ describe('the machines screen', () => {
     expect(api.listenerCount('timeline.event')).toBe(base);
   });
 
-  it('words a stuck row in Japanese with the figures from its stall event', async () => {
+  it('words a stuck row in Japanese with the figures its summary carries', async () => {
     const wrapper = await mountHydrated();
     const { useUiStore } = await import('../stores/ui.ts');
     useUiStore().locale = 'ja';
-    api.emit('timeline.event', { ts: at(30_000), kind: 'client.stalled', client: MAC, code: 'transfer-stalled', params: { path: '/images/arch/airootfs.sfs', percent: 37, seconds: 20 } });
-    api.emit('clients.updated', client(MAC, { stage: 'stalled', lastStage: 'live', stalledCode: 'transfer-stalled', stalledHint: 'The download of /images/arch/airootfs.sfs stopped at 37 % 20 s ago.' }));
+    api.emit('clients.updated', client(MAC, { stage: 'stalled', lastStage: 'live', stalledCode: 'transfer-stalled', stalledHint: 'The download of /images/arch/airootfs.sfs stopped at 37 % 20 s ago.', stalledParams: { path: '/images/arch/airootfs.sfs', percent: 37, seconds: 20 } }));
     await settle();
     const hint = wrapper.find('[data-testid="client-stalled-hint"]').text();
     expect(hint).toContain('停滞した段階：システム稼働中');

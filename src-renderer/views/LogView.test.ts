@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LogEntry } from '../../src-main/shared/api.ts';
-import { createFakeApi } from '../testing/fake-api.ts';
-import { mountWithApi, settle } from '../testing/mount-app.ts';
+import type { LogEntry } from '@shared/api.ts';
+import { createFakeApi } from '../../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useLogStore } from '../stores/log.ts';
 import LogView from './LogView.vue';
 

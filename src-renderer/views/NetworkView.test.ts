@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NetInterfaceInfo, ServerSettings } from '../../src-main/shared/api.ts';
-import { createFakeApi, defaultSettings, type FakeApi } from '../testing/fake-api.ts';
-import { mountWithApi, settle } from '../testing/mount-app.ts';
+import type { NetInterfaceInfo, ServerSettings } from '@shared/api.ts';
+import { createFakeApi, defaultSettings, type FakeApi } from '../../test/support/renderer/fake-api.ts';
+import { mountWithApi, settle } from '../../test/support/renderer/mount-app.ts';
 import { useNatStore } from '../stores/nat.ts';
 import { useServerStore } from '../stores/server.ts';
 import NetworkView from './NetworkView.vue';

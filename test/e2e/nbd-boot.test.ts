@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetLab, waitForLine } from '../support/netns.ts';
 import { QemuGuest, serialTail } from '../support/qemu-guest.ts';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { NbdSessionEvent, TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import { readEventLine } from '../support/timeline-events.ts';
 
 /**
- * Issue 5's boot half: `bootcast serve --plan nbd` sends the archiso recipe's NBD plan, the guest's
+ * Booting over NBD: `bootcast serve --plan nbd` sends the archiso recipe's NBD plan, the guest's
  * kernel and initramfs come over HTTP, and the initramfs attaches the whole ISO from Bootcast's NBD
  * server (Debian's nbd-client + the kernel's nbd.ko), mounts it and prints the marker file it read
  * from the image. Same lab as pxe-boot.test.ts, inside namespaces built here (198.18.0.0/15 only):
@@ -84,12 +85,12 @@ describe.skipIf(!lab.ok)('network boot over NBD (--plan nbd)', () => {
     const timeline = await eventsFor(events, MAC, (t) => t.some((e) => e.kind === 'nbd.disconnect'), 15_000);
     const kinds = timeline.map((e) => e.kind);
     const first = (kind: string, pred: (e: TimelineEvent) => boolean = () => true) => timeline.findIndex((e) => e.kind === kind && pred(e));
-    const path = (e: TimelineEvent) => String(e.path ?? '');
+    const path = (e: TimelineEvent) => ('path' in e ? e.path : '');
     const dhcp = kinds.findIndex((k) => k === 'dhcp.ack');
     const kernel = first('http.done', (e) => path(e).endsWith('vmlinuz-linux'));
     const initrd = first('http.done', (e) => path(e).endsWith('initramfs-linux.img'));
-    const connect = first('nbd.connect', (e) => e.export === 'archlinux-e2e');
-    const disconnect = first('nbd.disconnect', (e) => e.export === 'archlinux-e2e');
+    const connect = first('nbd.connect', (e) => 'export' in e && e.export === 'archlinux-e2e');
+    const disconnect = first('nbd.disconnect', (e) => 'export' in e && e.export === 'archlinux-e2e');
     const steps = kinds.join(' ');
     expect(dhcp, `DHCP ack in ${steps}`).toBeGreaterThanOrEqual(0);
     expect(kernel, `kernel download in ${steps}`).toBeGreaterThan(dhcp);
@@ -98,7 +99,7 @@ describe.skipIf(!lab.ok)('network boot over NBD (--plan nbd)', () => {
     expect(disconnect, `NBD disconnect after connect in ${steps}`).toBeGreaterThan(connect);
     // The marker came over NBD: the guest read blocks of the image and never asked HTTP for the file.
     expect(timeline[disconnect]).toMatchObject({ reason: 'disc' }); // NBD_CMD_DISC, not a reset
-    expect(Number(timeline[disconnect]!.bytes)).toBeGreaterThan(0);
+    expect(Number((timeline[disconnect] as NbdSessionEvent).bytes)).toBeGreaterThan(0);
     expect(timeline.filter((e) => path(e).endsWith('marker.txt'))).toEqual([]);
   });
 });
@@ -110,7 +111,7 @@ async function eventsFor(file: string, mac: string, done: (t: TimelineEvent[]) =
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
     // The last line may be half written while we read it: only whole lines count.
     const lines = text.split('\n').slice(0, -1).filter((l) => l.trim());
-    const timeline = lines.map((l) => JSON.parse(l) as TimelineEvent).filter((e) => e.client === mac);
+    const timeline = lines.map((l) => readEventLine(l)).filter((e) => e.client === mac);
     if (done(timeline) || Date.now() > deadline) return timeline;
     await new Promise((r) => setTimeout(r, 250));
   }

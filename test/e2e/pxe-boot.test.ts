@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetLab, waitForLine } from '../support/netns.ts';
 import { QemuGuest, serialTail } from '../support/qemu-guest.ts';
 import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import { readEventLine } from '../support/timeline-events.ts';
 
 /**
  * The acceptance test of the product: real firmware network-boots an archiso-layout ISO from
@@ -60,10 +61,10 @@ describe.skipIf(!lab.ok).each(['full', 'proxy'] as const)('network boot with --d
     expect(result.ok, `no marker after ${result.seconds.toFixed(0)} s; serial:\n${serialTail(result.serial)}`).toBe(true);
     expect(result.line).toContain(`BOOTCAST-E2E-OK http ${marker}`);
 
-    const timeline = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineEvent).filter((e) => e.client === mac);
+    const timeline = readFileSync(events, 'utf8').trim().split('\n').map((l) => readEventLine(l)).filter((e) => e.client === mac);
     const kinds = timeline.map((e) => e.kind);
     const first = (kind: string, pred: (e: TimelineEvent) => boolean = () => true) => timeline.findIndex((e) => e.kind === kind && pred(e));
-    const path = (e: TimelineEvent) => String(e.path ?? '');
+    const path = (e: TimelineEvent) => ('path' in e ? e.path : '');
     const dhcp = kinds.findIndex((k) => k === 'dhcp.ack' || k === 'dhcp.proxy');
     const kernel = first('http.done', (e) => path(e).endsWith('vmlinuz-linux'));
     const initrd = first('http.done', (e) => path(e).endsWith('initramfs-linux.img'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src-main/boot/inspect-image.ts';
-import { ALPINE_ISO, ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, OPENSUSE_DVD, SYSTEMRESCUE_ISO, UBUNTU_ISO } from '../../src-main/boot/fixtures/image-trees.ts';
+import { ALPINE_ISO, ARCH_ISO, DEBIAN_LIVE_ISO, FEDORA_LIVE_ISO, OPENSUSE_DVD, SYSTEMRESCUE_ISO, UBUNTU_ISO } from '../../test/support/image-trees.ts';
 import { IsoImage } from '../../src-main/iso/iso-image.ts';
 import { MemoryImage, type MemoryTree } from '../support/memory-image.ts';
 

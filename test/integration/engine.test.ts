@@ -92,7 +92,7 @@ describe('Engine over its API', () => {
     expect(detail).not.toBeNull();
     expect(detail!.firmware).toBe('uefi');
     expect(detail!.image).toBe('tiny-arch');
-    const kinds = detail!.events.map((e) => `${e.kind} ${String(e.path ?? '')}`);
+    const kinds = detail!.events.map((e) => `${e.kind} ${'path' in e ? e.path : ''}`);
     const script = kinds.findIndex((k) => k.startsWith('boot.script'));
     const kernel = kinds.findIndex((k) => k === 'http.done /images/tiny-arch/arch/boot/x86_64/vmlinuz-linux');
     expect(script).toBeGreaterThanOrEqual(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BootPlan } from '../../src-main/shared/api.ts';
 
 /**
- * `bootcast iso info` tells a technician how an image will network-boot before serving it (issue 4):
+ * `bootcast iso info` tells a technician how an image will network-boot before serving it:
  * the recipe and each boot plan exactly as served. Runs the real command on the archiso-layout
  * ISO the e2e tests boot (test/support/make-test-iso.sh) and on Debian's ipxe.iso.
  */

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientIdentity } from '../../src-main/engine/client-identity.ts';
 import { formatEventLine } from '../../src-main/engine/event-lines.ts';
-import { guessFileRole } from '../../src-main/engine/timeline/file-roles.ts';
+import { guessFileRole } from '../../src-main/engine/timeline/file-role-guess.ts';
 import { ClientTimeline } from '../../src-main/engine/timeline/client-timeline.ts';
 import { ServerEventMapper } from '../../src-main/engine/timeline/server-event-mapper.ts';
 import { TimelineFeed } from '../../src-main/engine/timeline/timeline-feed.ts';
@@ -92,6 +92,7 @@ const ref = (ipxe: boolean): DhcpClientRef => ({
   arch: 0,
   archName: 'x86 BIOS',
   firmware: 'bios',
+  pxe: true,
   ipxe,
   vendorClass: 'PXEClient:Arch:00000:UNDI:002001',
   from: '0.0.0.0:68',
@@ -119,24 +120,24 @@ describe('timeline fed by the real servers', () => {
     expect(timeline.get(MAC)!.stage).toBe('ipxe');
 
     await get('/boot.ipxe?mac=52-54-00-12-34-56&arch=i386&platform=pcbios');
-    await until((e) => e.kind === 'http.done' && e['path'] === '/boot.ipxe');
+    await until((e) => e.kind === 'http.done' && 'path' in e && e.path === '/boot.ipxe');
     // What the engine itself reports when it renders the script.
-    feed.push({ ts: new Date().toISOString(), kind: 'boot.script', ip: '127.0.0.1', image: 'test.iso', plan: 'http', via: 'http' });
+    feed.push({ ts: new Date().toISOString(), kind: 'boot.script', ip: '127.0.0.1', images: ['test.iso'], image: 'test.iso', plan: 'http', via: 'http' });
 
     await get('/images/t/arch/boot/x86_64/vmlinuz-linux');
     await get('/images/t/arch/boot/x86_64/initramfs-linux.img');
-    await until((e) => e.kind === 'http.done' && String(e['path']).endsWith('initramfs-linux.img'));
+    await until((e) => e.kind === 'http.done' && 'path' in e && e.path.endsWith('initramfs-linux.img'));
     expect(timeline.get(MAC)!.stage).toBe('kernel');
 
     await get('/images/t/arch/x86_64/airootfs.sfs');
-    await until((e) => e.kind === 'http.done' && String(e['path']).endsWith('airootfs.sfs'));
+    await until((e) => e.kind === 'http.done' && 'path' in e && e.path.endsWith('airootfs.sfs'));
     const client = timeline.get(MAC)!;
     expect(client).toMatchObject({ stage: 'live', image: 'test.iso', ip: '127.0.0.1', firmware: 'bios' });
     expect(client.progress).toMatchObject({ protocol: 'http', bytes: 900_000, total: 900_000 });
     expect(client.progress!.bytesPerSecond).toBeGreaterThan(0);
 
     // Every file request reached the timeline under the client's MAC, in protocol order.
-    const steps = delivered.filter((e) => !e.kind.endsWith('.progress')).map((e) => `${e.client} ${e.kind} ${e['path'] ?? ''}`.trim());
+    const steps = delivered.filter((e) => !e.kind.endsWith('.progress')).map((e) => `${e.client} ${e.kind} ${'path' in e ? e.path : ''}`.trim());
     expect(steps).toEqual([
       `${MAC} dhcp.discover`,
       `${MAC} dhcp.offer`,

@@ -1,4 +1,4 @@
-import type { ImageEntry, ImageFiles } from '../../src-main/boot/image-files.ts';
+import type { ImageEntry, ImageFiles } from '../../src-main/iso/image-files.ts';
 
 /**
  * An in-memory ImageFiles for recipe tests: a map of image paths to contents. A string is a

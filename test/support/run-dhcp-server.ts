@@ -8,7 +8,7 @@
  * `probeTimeoutMs`. The boot policy is the engine's in miniature: first stage by TFTP,
  * iPXE gets http://<server>:8080/boot.ipxe?mac=….
  */
-import { chooseFirstStageLoader } from '../../src-main/boot/pxe-client.ts';
+import { chooseFirstStageLoader } from '../../src-main/boot/first-stage-loader.ts';
 import { decideDhcpMode, probeForDhcpServer } from '../../src-main/servers/dhcp/dhcp-probe.ts';
 import { DhcpServer, type DhcpServerOptions } from '../../src-main/servers/dhcp/dhcp-server.ts';
 import type { DhcpServerEvents } from '../../src-main/servers/dhcp/dhcp-events.ts';

@@ -2,7 +2,7 @@ import type { BootPlan } from '../../shared/api.ts';
 import { splitCmdline } from '../boot-config/boot-entry.ts';
 import { readBootConfigs } from '../boot-config/read-boot-configs.ts';
 import { placeholder } from '../cmdline-template.ts';
-import type { ImageEntry } from '../image-files.ts';
+import type { ImageEntry } from '../../iso/image-files.ts';
 import { type Recipe, type RecipeContext, type RecipeResult, fileSize, roundRamMiB } from './recipe.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { BootPlan } from '../../shared/api.ts';
-import type { ImageEntry, ImageFiles } from '../image-files.ts';
+import type { ImageEntry, ImageFiles } from '../../iso/image-files.ts';
 
 /**
  * A recipe recognises one family of images and turns it into boot plans. Recipes read through

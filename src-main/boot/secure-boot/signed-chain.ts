@@ -1,5 +1,5 @@
 import type { BootPlan, SecureBootChain } from '../../shared/api.ts';
-import type { ImageFiles } from '../image-files.ts';
+import type { ImageFiles } from '../../iso/image-files.ts';
 import { readGrubImage } from './grub-image.ts';
 import { readPeImage } from './pe-image.ts';
 import { bundledNetGrubFor } from './bundled-grub.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { timelineKit } from './timeline-test-kit.ts';
+import { timelineKit } from '../../../test/support/timeline-kit.ts';
+import type { DhcpStepEvent, TransferStepEvent } from '../../shared/timeline-event.ts';
 
 describe('ClientTimeline model', () => {
   it('lists events in time order even when they arrive slightly out of order', () => {
@@ -17,19 +18,19 @@ describe('ClientTimeline model', () => {
 
   it('keeps arrival order for events with the same time', () => {
     const k = timelineKit();
-    const events = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack'].map((kind, i) => k.ev(kind as 'dhcp.offer', { pxe: true, n: i }));
+    const events = ['dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack'].map((kind, i) => k.ev(kind as 'dhcp.offer', { pxe: true, xid: i }));
     for (const e of events) k.timeline.ingest(e);
-    expect(k.timeline.get(k.MAC)!.events.map((e) => e['n'])).toEqual([0, 1, 2, 3]);
+    expect(k.timeline.get(k.MAC)!.events.map((e) => (e as DhcpStepEvent).xid)).toEqual([0, 1, 2, 3]);
   });
 
   it('keeps the first events and the latest ones when a client has too many, counting them all', () => {
     const k = timelineKit({ maxEventsPerClient: 10, keepFirstEvents: 3 });
     for (let i = 0; i < 30; i++) {
-      k.timeline.ingest(k.ev('dhcp.inform', { n: i }));
+      k.timeline.ingest(k.ev('dhcp.inform', { xid: i }));
       k.clock.advance(1);
     }
     const c = k.timeline.get(k.MAC)!;
-    expect(c.events.map((e) => e['n'])).toEqual([0, 1, 2, 23, 24, 25, 26, 27, 28, 29]);
+    expect(c.events.map((e) => (e as DhcpStepEvent).xid)).toEqual([0, 1, 2, 23, 24, 25, 26, 27, 28, 29]);
     expect(c.eventCount).toBe(30);
   });
 
@@ -38,8 +39,8 @@ describe('ClientTimeline model', () => {
     const macs = ['52:54:00:00:00:01', '52:54:00:00:00:02', '52:54:00:00:00:03', '52:54:00:00:00:04'];
     for (const mac of macs.slice(0, 3)) k.timeline.ingest({ ...k.ev('dhcp.discover', { pxe: true }), client: mac });
     k.clock.advance(100);
-    k.timeline.ingest({ ...k.ev('dhcp.request', { pxe: true }), client: macs[0] });
-    k.timeline.ingest({ ...k.ev('dhcp.discover', { pxe: true }), client: macs[3] });
+    k.timeline.ingest({ ...k.ev('dhcp.request', { pxe: true }), client: macs[0]! });
+    k.timeline.ingest({ ...k.ev('dhcp.discover', { pxe: true }), client: macs[3]! });
     expect(k.timeline.list().map((c) => c.mac)).toEqual([macs[0], macs[2], macs[3]]);
     expect(k.evicted).toEqual([macs[1]]);
     expect(k.timeline.get(macs[1]!)).toBeNull();
@@ -72,16 +73,16 @@ describe('ClientTimeline model', () => {
 
   it('ignores events that belong to no client', () => {
     const k = timelineKit();
-    expect(k.timeline.ingest({ ts: k.clock.iso(), kind: 'nat.changed', enabled: true })).toBeUndefined();
+    expect(k.timeline.ingest({ ts: k.clock.iso(), kind: 'nat.changed', message: 'sharing on' })).toBeUndefined();
     expect(k.timeline.ingest({ ts: k.clock.iso(), kind: 'tftp.start', ip: '198.18.0.9', path: '/x' })).toBeUndefined();
-    expect(k.timeline.ingest({ ...k.ev('server.warning'), message: 'x' })).toBeUndefined();
+    expect(k.timeline.ingest(k.ev('server.warning', { message: 'x' }))).toBeUndefined();
     expect(k.timeline.list()).toEqual([]);
   });
 
   it('does not give a row to machines that only do ordinary DHCP', () => {
     const k = timelineKit();
     expect(k.feed('dhcp.ignored', { reason: 'not PXE' })).toBeUndefined();
-    expect(k.feed('dhcp.discover', { vendorClass: 'android-dhcp-14' })).toBeUndefined();
+    expect(k.feed('dhcp.discover', { vendorClass: 'android-dhcp-14', pxe: false })).toBeUndefined();
     expect(k.timeline.list()).toEqual([]);
     // …but once a client is known, its ignored packets are on its timeline.
     k.feed('dhcp.discover', { pxe: true });
@@ -113,7 +114,7 @@ describe('ClientTimeline model', () => {
     k.feed('http.done', { path: k.KERNEL, bytes: 1000, total: 1000, durationMs: 1000 });
     const events = k.timeline.get(k.MAC)!.events;
     expect(events.map((e) => e.kind)).toEqual(['dhcp.discover', 'http.start', 'http.progress', 'http.done']);
-    expect(events[2]!['bytes']).toBe(900);
+    expect((events[2] as TransferStepEvent).bytes).toBe(900);
   });
 
   it('folds a run of ranged reads of one file into the first and the latest', () => {
@@ -126,8 +127,8 @@ describe('ClientTimeline model', () => {
     }
     const c = k.timeline.get(k.MAC)!;
     expect(c.events.map((e) => e.kind)).toEqual(['dhcp.discover', 'http.start', 'http.done']);
-    expect(c.events[1]!['range']).toBe('bytes=0-2047');
-    expect(c.events[2]!['range']).toBe('bytes=100352-102399');
+    expect((c.events[1] as TransferStepEvent).range).toBe('bytes=0-2047');
+    expect((c.events[2] as TransferStepEvent).range).toBe('bytes=100352-102399');
     // The reads add up into one transfer.
     expect(c.progress).toMatchObject({ protocol: 'http', path: '/images/x/small.iso', bytes: 50 * 2048, total: 100 * 2048 });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timelineKit } from './timeline-test-kit.ts';
+import { timelineKit } from '../../../test/support/timeline-kit.ts';
 
 describe('ClientTimeline stages', () => {
   it('follows a BIOS PXE client through every stage to done', () => {
@@ -131,11 +131,12 @@ describe('ClientTimeline stages', () => {
     expect(k.timeline.get(k.MAC)).toMatchObject({ arch: 'x86_64', firmware: 'uefi' });
 
     const v = timelineKit();
-    v.feed('dhcp.discover', { vendorClass: 'PXEClient:Arch:00011:UNDI:003000' });
+    // The classifier reads the code from the vendor class when option 93 is missing.
+    v.feed('dhcp.discover', { arch: 11, vendorClass: 'PXEClient:Arch:00011:UNDI:003000' });
     expect(v.timeline.get(v.MAC)).toMatchObject({ arch: 'arm64', firmware: 'uefi' });
 
     const q = timelineKit();
-    q.feed('http.start', { path: '/boot.ipxe', query: new URLSearchParams('mac=52-54-00-12-34-56&arch=x86_64&platform=efi') });
+    q.feed('http.start', { path: '/boot.ipxe', query: { mac: '52-54-00-12-34-56', arch: 'x86_64', platform: 'efi' } });
     expect(q.timeline.get(q.MAC)).toMatchObject({ arch: 'x86_64', firmware: 'uefi' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timelineKit } from './timeline-test-kit.ts';
+import { timelineKit } from '../../../test/support/timeline-kit.ts';
 
 describe('ClientTimeline stall diagnosis', () => {
   it('calls a client stalled when no TFTP request follows our DHCP answer within 10 s', () => {
@@ -74,7 +74,7 @@ describe('ClientTimeline stall diagnosis', () => {
   it('expects iPXE to fetch its script after our answer, not TFTP, allowing for its IPv6 wait', () => {
     const k = timelineKit();
     k.feed('dhcp.discover', { pxe: true, ipxe: true }, 1);
-    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 29_999);
+    k.feed('dhcp.offer', { ip: '198.18.0.50', ipxe: true }, 29_999);
     expect(k.stage()).toBe('dhcp');
     k.clock.advance(1);
     expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-script-after-offer', stalledParams: { seconds: 30 } });

@@ -2,8 +2,7 @@ import type { DhcpServerEvents } from '../../servers/dhcp/dhcp-events.ts';
 import type { HttpServerEvents } from '../../servers/http/http-events.ts';
 import type { NbdServerEvents } from '../../servers/nbd/nbd-events.ts';
 import type { TftpServerEvents } from '../../servers/tftp/tftp-events.ts';
-import type { TimelineEvent, TimelineKind } from '../../shared/timeline-event.ts';
-import type { FileRole } from './event-details.ts';
+import type { DhcpKind, DhcpStepEvent, FileRole, NbdSessionEvent, TimelineEvent, TransferStepEvent } from '../../shared/timeline-event.ts';
 
 /** What the engine knows about a served path: which boot file it is, and of which image. */
 export interface FileClassification {
@@ -26,12 +25,14 @@ interface InFlight {
   path: string;
   total?: number;
   range?: string;
-  details: Record<string, unknown>;
+  details: FileDetails;
 }
+
+type FileDetails = Pick<TransferStepEvent, 'role' | 'image'>;
 
 /**
  * Turns the servers' typed events into TimelineEvents (the `--events` vocabulary): one per
- * protocol step, with the detail fields the timeline reads (see event-details.ts). Progress
+ * protocol step, typed by the union in shared/timeline-event.ts. Progress
  * and done events of TFTP and HTTP carry only a request id, so the request's address and path
  * are remembered from its start. DHCP events carry the client's MAC; the others only an IP,
  * which ClientIdentity turns into a MAC afterwards. Returns undefined for events that are no
@@ -56,32 +57,21 @@ export class ServerEventMapper {
       const p = payload as DhcpServerEvents['conflict'] | DhcpServerEvents['warning'];
       return { ts: this.ts(), kind: 'server.warning', source: 'dhcp', ...p };
     }
-    // Every other DHCP event carries a DhcpClientRef.
-    const { mac, ip, arch, archName, firmware, ipxe, vendorClass, xid, from, giaddr, ...rest } = payload as DhcpServerEvents['discover'] & Record<string, unknown>;
-    const ev: TimelineEvent = { ts: this.ts(), kind: `dhcp.${name}` as TimelineKind, client: mac };
-    if (ip) ev.ip = ip;
-    // Boot firmware announces itself in option 60 (PXE 2.1 §2.2.1; UEFI HTTP boot uses
-    // "HTTPClient"); iPXE sends PXEClient too. Anything else is an ordinary DHCP client.
-    ev['pxe'] = ipxe || (vendorClass?.startsWith('PXEClient') ?? false) || (vendorClass?.startsWith('HTTPClient') ?? false);
-    ev['ipxe'] = ipxe;
-    if (arch !== null && arch !== undefined) ev['arch'] = arch;
-    if (archName) ev['archName'] = archName;
-    if (firmware && firmware !== 'unknown') ev['firmware'] = firmware;
-    if (vendorClass) ev['vendorClass'] = vendorClass;
-    ev['xid'] = xid;
-    ev['from'] = from;
-    if (giaddr) ev['giaddr'] = giaddr;
-    for (const [key, value] of Object.entries(rest)) {
-      if (key === 'boot') {
-        const boot = value as DhcpServerEvents['offer']['boot'];
-        if (boot) ev['bootFile'] = boot.bootFile;
-      } else if (key === 'kind') {
-        // proxy: which answer it was; `kind` is the event's own field.
-        ev['answer'] = value;
-      } else {
-        ev[key] = value;
-      }
-    }
+    // Every other DHCP event carries a DhcpClientRef: the classifier's verdict travels as is.
+    const p = payload as DhcpServerEvents['discover'] & Partial<DhcpServerEvents['ack'] & DhcpServerEvents['request'] & DhcpServerEvents['proxy'] & DhcpServerEvents['nak']>;
+    const ev: DhcpStepEvent = { ts: this.ts(), kind: `dhcp.${name}` as DhcpKind, client: p.mac, pxe: p.pxe, ipxe: p.ipxe, xid: p.xid, from: p.from };
+    if (p.ip) ev.ip = p.ip;
+    if (p.arch !== null && p.arch !== undefined) ev.arch = p.arch;
+    if (p.archName) ev.archName = p.archName;
+    if (p.firmware && p.firmware !== 'unknown') ev.firmware = p.firmware;
+    if (p.vendorClass) ev.vendorClass = p.vendorClass;
+    if (p.giaddr) ev.giaddr = p.giaddr;
+    if (p.boot) ev.bootFile = p.boot.bootFile;
+    if (p.kind) ev.answer = p.kind;
+    if (p.port !== undefined) ev.port = p.port;
+    if (p.state) ev.state = p.state;
+    if (p.leaseSeconds !== undefined) ev.leaseSeconds = p.leaseSeconds;
+    if (p.reason) ev.reason = p.reason;
     return ev;
   }
 
@@ -103,17 +93,17 @@ export class ServerEventMapper {
         const p = payload as TftpServerEvents['transfer.done'];
         const f = this.tftpInFlight.get(p.id);
         this.tftpInFlight.delete(p.id);
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'tftp.done', ip: p.remoteAddress, path: p.path, bytes: p.bytes, durationMs: p.durationMs, outcome: p.outcome, transferId: p.id, retransmits: p.retransmits, ...(f?.details ?? this.fileDetails('tftp', p.path)) };
-        if (f?.total !== undefined) ev['total'] = f.total;
-        if (p.detail) ev['detail'] = p.detail;
+        const ev: TransferStepEvent = { ts: this.ts(), kind: 'tftp.done', ip: p.remoteAddress, path: p.path, bytes: p.bytes, durationMs: p.durationMs, outcome: p.outcome, transferId: p.id, retransmits: p.retransmits, ...(f?.details ?? this.fileDetails('tftp', p.path)) };
+        if (f?.total !== undefined) ev.total = f.total;
+        if (p.detail) ev.detail = p.detail;
         return ev;
       }
       case 'transfer.error': {
         const p = payload as TftpServerEvents['transfer.error'];
         // A started transfer's error is followed by its transfer.done, which carries the outcome.
         if (p.id !== undefined) return undefined;
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'tftp.error', ip: p.remoteAddress, path: p.requested, error: p.message, ...this.fileDetails('tftp', p.requested) };
-        if (p.code !== undefined) ev['code'] = p.code;
+        const ev: TransferStepEvent = { ts: this.ts(), kind: 'tftp.error', ip: p.remoteAddress, path: p.requested, error: p.message, ...this.fileDetails('tftp', p.requested) };
+        if (p.code !== undefined) ev.code = p.code;
         return ev;
       }
       default:
@@ -129,9 +119,9 @@ export class ServerEventMapper {
         const inflight: InFlight = { ip: p.remoteAddress, path: p.path, details };
         if (p.range) inflight.range = p.range;
         remember(this.httpInFlight, p.id, inflight, this.maxInFlight);
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'http.start', ip: p.remoteAddress, path: p.path, method: p.method, transferId: p.id, ...details };
-        if (p.query) ev['query'] = Object.fromEntries(new URLSearchParams(p.query));
-        if (p.range) ev['range'] = p.range;
+        const ev: TransferStepEvent = { ts: this.ts(), kind: 'http.start', ip: p.remoteAddress, path: p.path, method: p.method, transferId: p.id, ...details };
+        if (p.query) ev.query = Object.fromEntries(new URLSearchParams(p.query));
+        if (p.range) ev.range = p.range;
         return ev;
       }
       case 'request.progress': {
@@ -140,18 +130,18 @@ export class ServerEventMapper {
         if (!f) return undefined;
         // A partial response's total is the range's length, not the file's: leave it out.
         if (!f.range) f.total = p.total;
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'http.progress', ip: f.ip, path: f.path, bytes: p.bytes, transferId: p.id, ...f.details };
-        if (f.range) ev['range'] = f.range;
-        else ev['total'] = p.total;
+        const ev: TransferStepEvent = { ts: this.ts(), kind: 'http.progress', ip: f.ip, path: f.path, bytes: p.bytes, transferId: p.id, ...f.details };
+        if (f.range) ev.range = f.range;
+        else ev.total = p.total;
         return ev;
       }
       case 'request.done': {
         const p = payload as HttpServerEvents['request.done'];
         const f = this.httpInFlight.get(p.id);
         this.httpInFlight.delete(p.id);
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'http.done', ip: p.remoteAddress, path: p.path, status: p.status, bytes: p.bytes, durationMs: p.durationMs, outcome: p.outcome, transferId: p.id, ...(f?.details ?? this.fileDetails('http', p.path)) };
-        if (f?.range || p.range) ev['range'] = f?.range ?? `bytes=${p.range!.start}-${p.range!.end}`;
-        else if (p.outcome === 'complete' && p.status < 300) ev['total'] = f?.total ?? p.bytes;
+        const ev: TransferStepEvent = { ts: this.ts(), kind: 'http.done', ip: p.remoteAddress, path: p.path, status: p.status, bytes: p.bytes, durationMs: p.durationMs, outcome: p.outcome, transferId: p.id, ...(f?.details ?? this.fileDetails('http', p.path)) };
+        if (f?.range || p.range) ev.range = f?.range ?? `bytes=${p.range!.start}-${p.range!.end}`;
+        else if (p.outcome === 'complete' && p.status < 300) ev.total = f?.total ?? p.bytes;
         return ev;
       }
       case 'request.error': {
@@ -172,8 +162,8 @@ export class ServerEventMapper {
       }
       case 'disconnect': {
         const p = payload as NbdServerEvents['disconnect'];
-        const ev: TimelineEvent = { ts: this.ts(), kind: 'nbd.disconnect', ip: p.remoteAddress, export: p.export, bytes: p.bytesRead, requests: p.requests, durationMs: p.durationMs, reason: p.reason };
-        if (p.detail) ev['detail'] = p.detail;
+        const ev: NbdSessionEvent = { ts: this.ts(), kind: 'nbd.disconnect', ip: p.remoteAddress, export: p.export, bytes: p.bytesRead, requests: p.requests, durationMs: p.durationMs, reason: p.reason };
+        if (p.detail) ev.detail = p.detail;
         return ev;
       }
       case 'unknown-export': {
@@ -189,11 +179,11 @@ export class ServerEventMapper {
     }
   }
 
-  private fileDetails(protocol: 'tftp' | 'http', path: string): Record<string, unknown> {
+  private fileDetails(protocol: 'tftp' | 'http', path: string): FileDetails {
     const c = this.classify(protocol, path);
-    const details: Record<string, unknown> = {};
-    if (c?.role) details['role'] = c.role;
-    if (c?.image) details['image'] = c.image;
+    const details: FileDetails = {};
+    if (c?.role) details.role = c.role;
+    if (c?.image) details.image = c.image;
     return details;
   }
 

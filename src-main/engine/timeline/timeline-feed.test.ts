@@ -5,12 +5,12 @@ import { Emitter } from '../../shared/emitter.ts';
 import type { TimelineEvent } from '../../shared/timeline-event.ts';
 import { ClientIdentity } from '../client-identity.ts';
 import { ClientTimeline } from './client-timeline.ts';
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '../../../test/support/fake-clock.ts';
 import { ServerEventMapper } from './server-event-mapper.ts';
 import { TimelineFeed } from './timeline-feed.ts';
 
 const MAC = '52:54:00:12:34:56';
-const ref: DhcpClientRef = { mac: MAC, xid: 1, arch: 7, archName: 'EFI BC (x86-64)', firmware: 'uefi', ipxe: false, vendorClass: 'PXEClient:Arch:00007:UNDI:003016', from: '0.0.0.0:68' };
+const ref: DhcpClientRef = { mac: MAC, xid: 1, arch: 7, archName: 'EFI BC (x86-64)', firmware: 'uefi', pxe: true, ipxe: false, vendorClass: 'PXEClient:Arch:00007:UNDI:003016', from: '0.0.0.0:68' };
 
 function setup(sinks: ((e: TimelineEvent) => void)[] = []) {
   const clock = new FakeClock();
@@ -55,7 +55,7 @@ describe('TimelineFeed', () => {
       },
       (e) => got.push(e.kind),
     ]);
-    feed.push({ ts: new Date().toISOString(), kind: 'dhcp.discover', client: MAC, pxe: true });
+    feed.push({ ts: new Date().toISOString(), kind: 'dhcp.discover', client: MAC, pxe: true, ipxe: false, xid: 1, from: '0.0.0.0:68' });
     expect(got).toEqual(['dhcp.discover']);
     expect(errors).toHaveLength(1);
   });

@@ -8,7 +8,7 @@ import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
 /**
- * The "Network boot" section of `bootcast iso info` (issue 4): the recipe inspection picked and
+ * The "Network boot" section of `bootcast iso info`: the recipe inspection picked and
  * every boot plan exactly as the engine serves it — kernel, initrds, command line with its
  * placeholders still in (they are filled per client, when iPXE asks for its boot script),
  * estimated client RAM, firmware. `--json` gets the same under `boot`.

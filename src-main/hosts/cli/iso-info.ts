@@ -4,8 +4,8 @@ import { bootPlanSection } from './iso-boot-section.ts';
 
 /**
  * `bootcast iso info` prints a list of sections. Each provider looks at the image and its
- * summary and returns a section, or null to stay silent. Later work appends providers (the
- * boot recipe / boot plan from src-main/boot) to INFO_SECTIONS without touching the printer.
+ * summary and returns a section, or null to stay silent. A new kind of information is a new
+ * provider in INFO_SECTIONS; the printer does not change.
  */
 export interface InfoSection {
   /** Heading for the text output; null for the untitled first block. */

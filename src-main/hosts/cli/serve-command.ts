@@ -81,20 +81,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
       });
     }
 
-    // Listen for the stop signal before the servers say "serving": a signal that comes right
-    // after that line must stop them cleanly, not kill the process with its servers up.
-    let onSignal: ((sig: NodeJS.Signals) => void) | undefined;
+    // Listening before the services start: a signal that arrives while they come up (or just
+    // after the "serving on" line) must still stop them cleanly, never kill the process.
+    let onSignal: (sig: NodeJS.Signals) => void = () => {};
     const stopRequested = new Promise<void>((done) => {
-      onSignal = (sig: NodeJS.Signals) => {
+      onSignal = (sig) => {
         process.stderr.write(`\n${sig}: stopping…\n`);
         done();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
     });
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     stops.push(async () => {
-      process.off('SIGINT', onSignal!);
-      process.off('SIGTERM', onSignal!);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
     const state = await engine.start();
     if (state.phase !== 'running') {

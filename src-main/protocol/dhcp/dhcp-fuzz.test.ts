@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ascii } from '../../../test/support/hex-bytes.ts';
 import { randomInt as int, seededRandom } from '../../../test/support/seeded-random.ts';
-import { classifyClient } from '../../boot/pxe-client.ts';
+import { classifyClient } from '../../pxe/client-class.ts';
 import { DhcpCodecError } from './dhcp-codec-error.ts';
 import { decodeDhcpPacket, encodeDhcpPacket, emptyPacket, type DhcpPacket } from './packet.ts';
 import { decodePxeVendorOptions } from './pxe-vendor-options.ts';

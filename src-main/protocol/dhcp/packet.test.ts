@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ascii, hex, padTo, zeros } from '../../../test/support/hex-bytes.ts';
 import { DhcpCodecError } from './dhcp-codec-error.ts';
-import { decodeDhcpPacket, encodeDhcpPacket, emptyPacket, macOf, type DhcpPacket } from './packet.ts';
+import { macFromBytes } from '../../shared/mac.ts';
+import { decodeDhcpPacket, encodeDhcpPacket, emptyPacket, type DhcpPacket } from './packet.ts';
 
 const VENDOR = 'PXEClient:Arch:00000:UNDI:002001';
 const UUID = hex('00112233445566778899aabbccddeeff');
@@ -59,7 +60,7 @@ describe('DHCP packet codec', () => {
   it('decodes a PXE DISCOVER into header fields and options in wire order', () => {
     const p = decodeDhcpPacket(pxeDiscoverBytes);
     expect(p).toEqual(pxeDiscover());
-    expect(macOf(p)).toBe('52:54:00:12:34:56');
+    expect(macFromBytes(p.chaddr, p.hlen)).toBe('52:54:00:12:34:56');
     expect([...p.options.keys()]).toEqual([53, 57, 93, 94, 60, 97, 55]);
   });
 

@@ -176,14 +176,6 @@ function writeHeader(out: Uint8Array, p: DhcpPacket): void {
   view.setUint32(BOOTP_HEADER_LENGTH, MAGIC_COOKIE);
 }
 
-/** Lowercase colon-separated hardware address from `chaddr`/`hlen`. */
-export function macOf(packet: Pick<DhcpPacket, 'chaddr' | 'hlen'>): string {
-  const n = Math.min(packet.hlen, 16);
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) parts.push(packet.chaddr[i]!.toString(16).padStart(2, '0'));
-  return parts.join(':');
-}
-
 /** chaddr field bytes for a colon-separated MAC. */
 export function chaddrOf(mac: string): Uint8Array {
   const hex = mac.replace(/[^0-9a-fA-F]/g, '');

@@ -1,4 +1,4 @@
-import type { PxeClientInfo } from '../../boot/pxe-client.ts';
+import type { PxeClientInfo } from '../../pxe/client-class.ts';
 import type { Firmware } from '../../shared/api.ts';
 
 /** What the boot policy tells the DHCP server to put into a reply. */
@@ -25,6 +25,8 @@ export interface DhcpClientRef {
   arch: number | null;
   archName: string;
   firmware: Firmware;
+  /** The classifier's verdict: network-boot firmware or iPXE (see pxe/client-class.ts). */
+  pxe: boolean;
   ipxe: boolean;
   vendorClass?: string;
   /** UDP source "address:port". */

@@ -1,11 +1,12 @@
 import type { RemoteInfo } from 'node:dgram';
-import { classifyClient, type PxeClientInfo } from '../../boot/pxe-client.ts';
+import { classifyClient, type PxeClientInfo } from '../../pxe/client-class.ts';
+import { macFromBytes } from '../../shared/mac.ts';
 import { DhcpCodecError } from '../../protocol/dhcp/dhcp-codec-error.ts';
 import {
   formatIpv4, inSubnet, isIpv4, netmaskToPrefix, networkOf, parseIpv4, prefixToNetmask, subnetBroadcastOf,
 } from '../../protocol/dhcp/ipv4-address.ts';
 import { BOOTREPLY, BOOTREQUEST, BROADCAST_FLAG, DhcpMessageType, DhcpOption, IpxeSubOption, messageTypeName } from '../../protocol/dhcp/option-codes.ts';
-import { decodeDhcpPacket, emptyPacket, encodeDhcpPacket, macOf, type DhcpPacket } from '../../protocol/dhcp/packet.ts';
+import { decodeDhcpPacket, emptyPacket, encodeDhcpPacket, type DhcpPacket } from '../../protocol/dhcp/packet.ts';
 import { DiscoveryControl, encodePxeVendorOptions } from '../../protocol/dhcp/pxe-vendor-options.ts';
 import { Opt, readOption, writeOption } from '../../protocol/dhcp/typed-options.ts';
 import { Emitter } from '../../shared/emitter.ts';
@@ -276,7 +277,7 @@ export class DhcpServer {
     if (p.op !== BOOTREQUEST) return this.drop(null, `a BOOTREPLY arrived on the server port from ${fromText}`);
     const typeName = type === undefined ? 'bootp' : (messageTypeName(type) ?? `type-${type}`);
     this.byType[typeName] = (this.byType[typeName] ?? 0) + 1;
-    if (macOf(p) === this.probeMac) return; // our own conflict probe, looped back
+    if (macFromBytes(p.chaddr, p.hlen) === this.probeMac) return; // our own conflict probe, looped back
     const info = classifyClient(p);
     const ref = this.refOf(p, info, fromText);
     if (type === undefined) return this.drop(ref, 'BOOTP request without a DHCP message type: plain BOOTP is not served');
@@ -295,7 +296,7 @@ export class DhcpServer {
   }
 
   private refOf(p: DhcpPacket, info: PxeClientInfo, from: string): DhcpClientRef {
-    const ref: DhcpClientRef = { mac: info.mac, xid: p.xid, arch: info.arch, archName: info.archName, firmware: info.firmware, ipxe: info.ipxe, from };
+    const ref: DhcpClientRef = { mac: info.mac, xid: p.xid, arch: info.arch, archName: info.archName, firmware: info.firmware, pxe: info.pxe, ipxe: info.ipxe, from };
     if (info.vendorClass !== undefined) ref.vendorClass = info.vendorClass;
     if (p.giaddr !== '0.0.0.0') ref.giaddr = p.giaddr;
     return ref;
@@ -325,7 +326,7 @@ export class DhcpServer {
   }
 
   private bootFor(info: PxeClientInfo, ref: DhcpClientRef): BootAnswer | null {
-    if (!info.pxeClient && !info.httpClient && !info.ipxe) return null;
+    if (!info.pxe) return null;
     try {
       return this.opts.bootPolicy(info);
     } catch (err) {
@@ -335,7 +336,7 @@ export class DhcpServer {
   }
 
   private clientKey(p: DhcpPacket): string {
-    const mac = macOf(p);
+    const mac = macFromBytes(p.chaddr, p.hlen);
     const id = p.options.get(DhcpOption.CLIENT_ID);
     if (!id || id.length < 2) return `mac:${mac}`;
     // 61 = 01:<MAC> (what iPXE sends) is the same machine as a ROM that sends no 61.
@@ -569,7 +570,7 @@ export class DhcpServer {
       if (!(err instanceof DhcpCodecError)) throw err;
       // Our reply, not the request, is at fault (e.g. a boot URL too long for a 576-byte client).
       this.counters.sendErrors++;
-      this.events.emit('warning', { message: `reply to ${macOf(request)} (xid ${request.xid}) not sent: ${err.message}; shorten the boot URL` });
+      this.events.emit('warning', { message: `reply to ${macFromBytes(request.chaddr, request.hlen)} (xid ${request.xid}) not sent: ${err.message}; shorten the boot URL` });
       return;
     }
     this.counters.sent++;

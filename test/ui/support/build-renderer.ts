@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { build } from 'vite';
+import { rendererAliases } from '../../../aliases.config.ts';
 
 const repo = resolve(import.meta.dirname, '../../..');
 
@@ -18,6 +19,7 @@ export async function buildRenderer(): Promise<string> {
     root: join(repo, 'src-renderer'),
     base: './',
     plugins: [vue()],
+    resolve: { alias: rendererAliases },
     build: { outDir, emptyOutDir: true, rollupOptions: { input: join(repo, 'src-renderer/index.html') } },
   });
   return outDir;

@@ -7,7 +7,7 @@ const repo = resolve(import.meta.dirname, '../../..');
 export const SERVED_RENDERER_DIR = join(repo, 'out/renderer');
 
 /** What the renderer bundle is built from: its own sources, the shared API types and the preload bridge it imports. */
-const SOURCES = ['src-renderer', 'src-main/shared', 'src-main/preload', 'electron.vite.config.ts'].map((p) => join(repo, p));
+const SOURCES = ['src-renderer', 'src-main/shared', 'src-main/preload', 'electron.vite.config.ts', 'aliases.config.ts'].map((p) => join(repo, p));
 
 async function newestMtime(path: string): Promise<number> {
   const s = await stat(path).catch(() => null);

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '../../src-main/engine/timeline/clock.ts';
 
 interface FakeTimer {
   id: number;

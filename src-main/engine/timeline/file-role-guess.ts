@@ -1,4 +1,4 @@
-import type { FileRole } from './event-details.ts';
+import type { FileRole } from '../../shared/timeline-event.ts';
 
 /**
  * What a requested file is for, guessed from its name when the engine did not say (`role`).

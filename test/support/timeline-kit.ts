@@ -1,9 +1,10 @@
-import type { ClientSummary } from '../../shared/api.ts';
-import type { TimelineEvent, TimelineKind } from '../../shared/timeline-event.ts';
-import { ClientTimeline, type ClientTimelineOptions, type DoneNotice, type StalledNotice } from './client-timeline.ts';
+import type { ClientSummary } from '../../src-main/shared/api.ts';
+import type { TimelineEvent, TimelineKind } from '../../src-main/shared/timeline-event.ts';
+import { ClientTimeline, type ClientTimelineOptions, type DoneNotice, type StalledNotice } from '../../src-main/engine/timeline/client-timeline.ts';
 import { FakeClock } from './fake-clock.ts';
+import { testEvent } from './timeline-events.ts';
 
-/** A timeline on a fake clock, with every notification it sends captured. For tests. */
+/** A timeline on a fake clock, with every notification it sends captured. */
 export function timelineKit(opts: Omit<ClientTimelineOptions, 'clock'> = {}) {
   const clock = new FakeClock();
   const timeline = new ClientTimeline({ ...opts, clock });
@@ -18,12 +19,7 @@ export function timelineKit(opts: Omit<ClientTimelineOptions, 'clock'> = {}) {
 
   const MAC = '52:54:00:12:34:56';
   /** An event stamped with the fake clock's current time, from MAC unless `client` says otherwise. */
-  const ev = (kind: TimelineKind, details: Record<string, unknown> = {}): TimelineEvent => ({
-    ts: clock.iso(),
-    client: MAC,
-    kind,
-    ...details,
-  });
+  const ev = (kind: TimelineKind, details: Record<string, unknown> = {}): TimelineEvent => testEvent(kind, { client: MAC, ...details }, clock.iso());
   /** Ingests the event, then lets `afterMs` pass. */
   const feed = (kind: TimelineKind, details: Record<string, unknown> = {}, afterMs = 0): ClientSummary | undefined => {
     const s = timeline.ingest(ev(kind, details));

@@ -2,7 +2,7 @@
 import { mount, type ComponentMountingOptions } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Component } from 'vue';
-import { apiKey } from '../api/use-api.ts';
+import { apiKey } from '../../../src-renderer/api/use-api.ts';
 import type { FakeApi } from './fake-api.ts';
 
 export function mountWithApi<C extends Component>(component: C, api: FakeApi, options: ComponentMountingOptions<C> = {} as ComponentMountingOptions<C>) {

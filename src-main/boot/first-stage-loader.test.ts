@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ascii } from '../../test/support/hex-bytes.ts';
 import { emptyPacket, chaddrOf, type DhcpPacket } from '../protocol/dhcp/packet.ts';
-import { chooseFirstStageLoader, classifyClient } from './pxe-client.ts';
+import { classifyClient } from '../pxe/client-class.ts';
+import { chooseFirstStageLoader } from './first-stage-loader.ts';
 
 function request(options: [number, Uint8Array][]): DhcpPacket {
   return { ...emptyPacket(1), chaddr: chaddrOf('52:54:00:AB:CD:EF'), options: new Map([[53, Uint8Array.of(1)], ...options]) };
@@ -38,6 +39,18 @@ describe('PXE client classification', () => {
       expect(choice.reason).toMatch(row.reason);
     });
   }
+
+  it('calls PXE, UEFI HTTP boot and iPXE clients network-boot firmware, and nothing else', () => {
+    expect(classifyClient(request([vendor('PXEClient:Arch:00000:UNDI:002001')])).pxe).toBe(true);
+    expect(classifyClient(request([vendor('HTTPClient:Arch:00016:UNDI:003001')])).pxe).toBe(true);
+    expect(classifyClient(request([[77, ascii('iPXE')]])).pxe).toBe(true);
+    expect(classifyClient(request([vendor('android-dhcp-14')])).pxe).toBe(false);
+    expect(classifyClient(request([])).pxe).toBe(false);
+  });
+
+  it('reads the architecture from an HTTPClient vendor class when option 93 is missing', () => {
+    expect(classifyClient(request([vendor('HTTPClient:Arch:00016:UNDI:003001')]))).toMatchObject({ arch: 16, firmware: 'uefi' });
+  });
 
   it('offers snponly.efi to UEFI clients when selected', () => {
     expect(chooseFirstStageLoader(classifyClient(request([arch(7)])), 'snponly.efi')).toMatchObject({ loader: 'snponly.efi', transport: 'tftp' });

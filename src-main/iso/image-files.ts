@@ -1,5 +1,5 @@
 /**
- * The read-only view of an image that boot inspection needs. IsoImage (src-main/iso) implements
+ * The read-only view of an image that boot inspection needs. IsoImage implements
  * it; recipe tests implement it over an in-memory tree. Paths are absolute inside the image,
  * '/'-separated ("/arch/boot/x86_64/vmlinuz-linux").
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessFileRole } from './file-roles.ts';
+import { guessFileRole } from './file-role-guess.ts';
 
 describe('guessFileRole', () => {
   const cases: [string, ReturnType<typeof guessFileRole>][] = [

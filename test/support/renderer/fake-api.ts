@@ -1,7 +1,7 @@
-// Test code only: an in-memory BootcastClient for component tests. Not imported by the app.
-import { Emitter } from '../../src-main/shared/emitter.ts';
-import type { ApiArg, ApiEvent, ApiEvents, ApiMethod, ApiResult, ClientSummary, ImageInfo, NatState, ServerSettings, ServerState } from '../../src-main/shared/api.ts';
-import type { BootcastClient, ConnectionStatus, UploadProgress } from '../api/bootcast-client.ts';
+// An in-memory BootcastClient for component tests.
+import { Emitter } from '@shared/emitter.ts';
+import type { ApiArg, ApiEvent, ApiEvents, ApiMethod, ApiResult, ClientSummary, ImageInfo, NatState, ServerSettings, ServerState } from '@shared/api.ts';
+import type { BootcastClient, ConnectionStatus, UploadProgress } from '../../../src-renderer/api/bootcast-client.ts';
 
 type Handlers = { [M in ApiMethod]?: (arg: ApiArg<M>) => ApiResult<M> | Promise<ApiResult<M>> };
 
