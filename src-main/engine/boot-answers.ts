@@ -40,10 +40,20 @@ const CHAIN_TEXT: Record<ChainChoice['chain'], string> = {
 export class BootAnswers {
   private baseUrl = '';
   private serverAddress = '';
+  private proxyDhcp = false;
   /** The chain each client was last told about, so the timeline states a choice once, not per DHCP packet. */
   private readonly announcedChain = new Map<string, string>();
 
   constructor(private readonly o: BootAnswersOptions) {}
+
+  /**
+   * Debian's GRUB 2.06 takes its TFTP server from the firmware's DHCP ACK, not from a proxyDHCP
+   * offer: behind another DHCP server (proxy mode) it finds no grub.cfg and stops at its prompt
+   * (seen with OVMF and dnsmasq as the LAN server). The timeline says so with the choice.
+   */
+  dhcpModeIs(mode: 'full' | 'proxy' | 'off'): void {
+    this.proxyDhcp = mode === 'proxy';
+  }
 
   serveAt(serverAddress: string, baseUrl: string): void {
     this.serverAddress = serverAddress;
@@ -88,6 +98,9 @@ export class BootAnswers {
       noChainReason: images.map((i) => `${i.fileName}: ${i.error ?? i.secureBoot?.reason ?? 'not inspected'}`).join('; '),
     });
     if (client.ipxe || (choice.chain === 'ipxe' && client.firmware !== 'uefi')) return choice;
+    if (choice.chain === 'signed' && this.proxyDhcp) {
+      choice.reason += '; note: with proxy DHCP the signed GRUB asks the LAN\'s DHCP server for its TFTP server and may stop at a grub> prompt: use full DHCP mode (or point the LAN server\'s next-server at Bootcast) for Secure Boot machines';
+    }
     const key = `${choice.chain} ${choice.reason}`;
     if (this.announcedChain.get(client.mac) === key) return choice;
     this.announcedChain.set(client.mac, key);

@@ -367,6 +367,7 @@ export class Engine implements ApiClient {
     }
     this.log('info', 'dhcp', decision);
     this.setState({ phase: 'starting', effectiveDhcpMode: mode, dhcpDecision: decision });
+    this.answers.dhcpModeIs(mode);
 
     const services = new RunningServices();
     this.services = services;
