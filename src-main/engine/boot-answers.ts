@@ -31,6 +31,8 @@ export interface BootAnswersOptions {
   resolveMac: (ip: string) => string | undefined;
 }
 
+const MAX_REMEMBERED_CLIENTS = 4096;
+
 const CHAIN_TEXT: Record<ChainChoice['chain'], string> = {
   ipxe: 'iPXE chain',
   signed: 'signed chain (shim → GRUB → signed kernel) for Secure Boot',
@@ -103,7 +105,10 @@ export class BootAnswers {
     }
     const key = `${choice.chain} ${choice.reason}`;
     if (this.announcedChain.get(client.mac) === key) return choice;
+    this.announcedChain.delete(client.mac);
     this.announcedChain.set(client.mac, key);
+    // Bounded like the timeline's client list: forget the machine heard from least recently.
+    if (this.announcedChain.size > MAX_REMEMBERED_CLIENTS) this.announcedChain.delete(this.announcedChain.keys().next().value!);
     const event: BootChainEvent = { ts: new Date().toISOString(), kind: 'boot.chain', client: client.mac, chain: choice.chain, reason: choice.reason };
     const image = choice.chain === 'signed' ? signedChainImages(images)[0] : undefined;
     if (image) event.image = image.id;

@@ -21,6 +21,9 @@ export type ChainChoice =
   /** Secure Boot machine, but nothing it can boot this way (no image with a signed chain, or HTTP boot). */
   | { chain: 'none'; reason: string };
 
+/** Machines whose loader verdict is awaited at once: far more than one network boots together. */
+const MAX_PENDING = 4096;
+
 interface Remembered {
   secureBoot: boolean;
   /** Why: "firmware refused ipxe.efi" or "set by the technician". */
@@ -83,7 +86,9 @@ export class SecureBootClientChooser {
 
   /** The firmware fully downloaded an iPXE loader (TFTP or HTTP boot). */
   loaderSent(mac: string, loader: string): void {
+    this.pendingLoader.delete(mac);
     this.pendingLoader.set(mac, loader);
+    if (this.pendingLoader.size > MAX_PENDING) this.pendingLoader.delete(this.pendingLoader.keys().next().value!);
   }
 
   /** iPXE ran on this machine (it did DHCP or fetched the boot script): its firmware accepted the loader. */
