@@ -45,7 +45,9 @@ export class BootFiles implements FileSource {
     if (signed !== undefined) return signed;
     const target = parseImageUrlPath(path);
     if (!target) return null;
-    const img = this.o.library.get(target.imageId);
+    // Re-checked at every request: an image replaced or truncated since it was opened is re-read
+    // (or refused with the reason), never served with the old lengths.
+    const img = await this.o.library.current(target.imageId);
     if (!img?.iso) return null;
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
     return this.imageFile(img.iso, target.innerPath);
@@ -75,7 +77,7 @@ export class BootFiles implements FileSource {
     return {
       size: entry.size,
       contentType: 'application/octet-stream',
-      createReadStream: (start, endInclusive) => iso.createReadStream(entry, start, endInclusive),
+      createReadStream: (start, endInclusive, options) => iso.createReadStream(entry, start, endInclusive, options),
     };
   }
 }
@@ -87,6 +89,6 @@ async function diskFile(path: string, contentType: string): Promise<ServedFile |
     size: s.size,
     contentType,
     mtime: s.mtime,
-    createReadStream: (start, endInclusive) => createReadStream(path, { start, end: endInclusive }),
+    createReadStream: (start, endInclusive, options) => createReadStream(path, { start, end: endInclusive, ...(options?.chunkBytes ? { highWaterMark: options.chunkBytes } : {}) }),
   };
 }

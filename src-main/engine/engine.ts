@@ -14,6 +14,7 @@ import type {
   ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, ClientSummary, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
+import { resolveLimits, type ServerLimits } from '../shared/server-limits.ts';
 import { Emitter } from '../shared/emitter.ts';
 import { normalizeMac } from '../shared/mac.ts';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
@@ -198,7 +199,7 @@ export class Engine implements ApiClient {
     'server.updateSettings': async (change) => {
       let next: ServerSettings;
       try {
-        next = mergeSettings(this.settings, change ?? {});
+        next = mergeSettings(this.settings, change ?? {}, { interfaces: this.interfaces() });
       } catch (err) {
         throw new EngineError((err as Error).message, 'bad-argument');
       }
@@ -238,6 +239,9 @@ export class Engine implements ApiClient {
     'nat.enable': async ({ uplink } = {}) => {
       const lan = this.lanCidr();
       if (!lan) throw new EngineError('choose the network interface facing the machines to boot before sharing the internet with them', 'no-interface');
+      if (this.interfaces().find((i) => i.name === lan.name)?.internal) {
+        throw new EngineError(`internet sharing needs a real network interface facing the machines, not the loopback interface ${lan.name}`, 'bad-argument');
+      }
       return this.nat.enable({ lanInterface: lan.name, lanCidr: lan.cidr, uplink });
     },
     'nat.disable': () => this.nat.disable(),
@@ -253,6 +257,11 @@ export class Engine implements ApiClient {
   /** Every timeline event, attributed to a client where possible (the `--events` stream). */
   onTimelineEvent(sink: (event: TimelineEvent) => void): Disposable {
     return this.timelineSinks.on('event', sink);
+  }
+
+  /** The bounds in force: DEFAULT_LIMITS with the settings' overrides. */
+  limits(): ServerLimits {
+    return resolveLimits(this.settings.limits);
   }
 
   log(level: LogEntry['level'], source: string, message: string, client?: string): void {
@@ -371,23 +380,43 @@ export class Engine implements ApiClient {
 
     const services = new RunningServices();
     this.services = services;
+    const limits = this.limits();
     try {
-      const http = new HttpServer({ address: addr.address, port: s.ports.http, source: this.bootFiles });
-      await services.start('http', http, addr.address, s.ports.http, () => [this.feed.attachHttp(http.events)]);
-      const tftp = new TftpServer({ address: addr.address, port: s.ports.tftp, source: this.bootFiles });
-      await services.start('tftp', tftp, addr.address, s.ports.tftp, () => [this.feed.attachTftp(tftp.events)]);
+      const http = new HttpServer({ address: addr.address, port: s.ports.http, source: this.bootFiles, limits });
+      await services.start('http', http, addr.address, s.ports.http, () => [
+        this.feed.attachHttp(http.events),
+        http.events.on('warning', (w) => this.serverWarning('http', w.message)),
+      ]);
+      const tftp = new TftpServer({
+        address: addr.address,
+        port: s.ports.tftp,
+        source: this.bootFiles,
+        maxTransfers: limits.tftpMaxTransfers,
+        maxTransfersPerAddress: limits.tftpMaxTransfersPerAddress,
+        maxTimeoutSec: limits.tftpMaxTimeoutSec,
+        retriesBeforeFirstAck: limits.tftpRetriesBeforeFirstAck,
+      });
+      await services.start('tftp', tftp, addr.address, s.ports.tftp, () => [
+        this.feed.attachTftp(tftp.events),
+        tftp.events.on('warning', (w) => this.serverWarning('tftp', w.message)),
+      ]);
       const nbd = new NbdServer({
         address: addr.address,
         port: s.ports.nbd,
+        limits,
         exports: {
-          list: () => this.library.list().filter((i) => !i.error).map((i) => ({ name: i.id, description: i.fileName })),
+          // Ids only: file names say what the technician is installing to anyone on the LAN.
+          list: limits.nbdListExports ? () => this.library.list().filter((i) => !i.error).map((i) => ({ name: i.id })) : undefined,
           open: async (name) => {
             const img = this.library.get(name);
             return img && !img.info.error ? fileExport(img.info.path) : null;
           },
         },
       });
-      await services.start('nbd', nbd, addr.address, s.ports.nbd, () => [this.feed.attachNbd(nbd.events)]);
+      await services.start('nbd', nbd, addr.address, s.ports.nbd, () => [
+        this.feed.attachNbd(nbd.events),
+        nbd.events.on('warning', (w) => this.serverWarning('nbd', w.message)),
+      ]);
       if (mode !== 'off') {
         let dns: string[] | undefined;
         if (mode === 'full') {
@@ -442,6 +471,12 @@ export class Engine implements ApiClient {
     const list = st.services.map((x) => `${x.name} :${x.port}`).join(', ');
     this.log('info', 'server', `serving on ${iface.name} (${addr.address}): DHCP ${mode}, ${list}`);
     return st;
+  }
+
+  /** A limit reached or a request dropped: the log and the timeline's server notices. */
+  private serverWarning(source: 'tftp' | 'http' | 'nbd', message: string): void {
+    this.log('warn', source, message);
+    this.feed.push({ ts: new Date().toISOString(), kind: 'server.warning', source, message });
   }
 
   private async doStop(): Promise<ServerState> {

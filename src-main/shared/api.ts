@@ -4,6 +4,7 @@
  * `API_EVENTS`; adding a method here is the only place a new command is declared.
  * Pure types: imported by main, preload and renderer alike.
  */
+import type { ServerLimits } from './server-limits.ts';
 import type { StallParams } from './stall-hints.ts';
 import type { TimelineEvent } from './timeline-event.ts';
 
@@ -106,6 +107,8 @@ export interface ServerSettings {
   menuTimeoutSec: number;
   /** How UEFI clients that may have Secure Boot on are served. */
   secureBootClients: SecureBootClients;
+  /** Bounds that differ from DEFAULT_LIMITS (connection caps, timeouts, upload size). */
+  limits?: Partial<ServerLimits>;
 }
 
 export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';

@@ -173,8 +173,8 @@ export interface ServerNoticeEvent extends EventBase {
   kind: 'nat.changed' | 'server.warning';
   message: string;
   level?: 'info' | 'warn' | 'error';
-  /** Which server raised a warning. */
-  source?: 'dhcp';
+  /** Which server raised a warning (a conflicting DHCP server; a limit reached in TFTP, HTTP or NBD). */
+  source?: 'dhcp' | 'tftp' | 'http' | 'nbd';
   /** A conflicting DHCP server (server.warning from DHCP): its id, address, the address it offered, how we saw it. */
   serverId?: string;
   address?: string;

@@ -81,6 +81,14 @@ async function start(): Promise<void> {
     if (!mainWindow) mainWindow = createWindow(engine);
   });
   app.on('window-all-closed', () => app.quit());
+  // An exception nothing caught must not end the process with NAT rules applied: log it and quit
+  // through will-quit, which stops the engine and undoes NAT first.
+  const onFatal = (err: unknown) => {
+    console.error('bootcast: internal error, stopping cleanly:', err);
+    app.quit();
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
   // Servers hold privileged ports and maybe NAT rules: stop them before the process goes.
   let disposed = false;
   app.on('will-quit', (event) => {
