@@ -3,7 +3,9 @@ import type { BootPlan } from '../shared/api.ts';
 import { detectDistro } from './distro-info.ts';
 import type { ImageFiles } from '../iso/image-files.ts';
 import { archisoRecipe } from './recipes/archiso.ts';
+import { esxiRecipe } from './recipes/esxi.ts';
 import { fallbackPlans } from './recipes/fallback.ts';
+import { freebsdRecipe } from './recipes/freebsd.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';
 import { memtestRecipe } from './recipes/memtest.ts';
 import { planConfidence } from './recipes/plan-confidence.ts';
@@ -58,7 +60,7 @@ export interface ImageInspection {
 }
 
 /** Recipes in order of specificity: the first that recognises the image wins. */
-export const RECIPES: readonly Recipe[] = [archisoRecipe, memtestRecipe, genericLinuxRecipe];
+export const RECIPES: readonly Recipe[] = [archisoRecipe, memtestRecipe, esxiRecipe, freebsdRecipe, genericLinuxRecipe];
 
 /**
  * Decides how an image can be network-booted. Never throws for a strange or broken image:

@@ -37,6 +37,7 @@ interface Case {
   /** Paths the timeline must show as served over HTTP, in this order. */
   served: RegExp[];
   memMiB?: number;
+  vga?: 'std';
 }
 
 const built = new Map<string, { iso: string; marker: string }>();
@@ -81,6 +82,9 @@ const CASES: Case[] = [
     // d-i's first screen (language choice) drawn by cdebconf's newt frontend on the serial console.
     marker: () => /Choose language|Select a language/,
     served: [/\/install\.amd\/vmlinuz$/, /\/install\.amd\/initrd\.gz$/],
+    // Below ~780 MiB d-i shows its low-memory notice first; vga=788 from the medium needs a VGA card.
+    memMiB: 1024,
+    vga: 'std',
   },
   {
     test: 'memtest86+ bios',
@@ -145,7 +149,7 @@ describe.skipIf(!lab.ok)('distributions\' own initramfs boot over the network fr
     let stderr = '';
     server.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitForLine(server, /serving/i, 30_000);
-    const guest = new QemuGuest({ lab: net, ns: srv, bridge: 'br0', tap: `bcd${CASES.indexOf(c)}`, firmware: c.firmware, mac: c.mac, workDir: work, memMiB: c.memMiB ?? 512 });
+    const guest = new QemuGuest({ lab: net, ns: srv, bridge: 'br0', tap: `bcd${CASES.indexOf(c)}`, firmware: c.firmware, mac: c.mac, workDir: work, memMiB: c.memMiB ?? 512, ...(c.vga ? { vga: c.vga } : {}) });
     try {
       guest.start();
       const result = await guest.waitFor(c.marker(marker), 280_000);

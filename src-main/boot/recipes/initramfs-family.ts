@@ -1,3 +1,4 @@
+import type { RecipeDoc } from './recipe-doc.ts';
 import type { RecipeContext } from './recipe.ts';
 import { alpineFamily } from './families/alpine.ts';
 import { anacondaFamily } from './families/anaconda.ts';
@@ -34,6 +35,17 @@ export const INITRAMFS_FAMILIES: readonly InitramfsFamily[] = [
 const MEDIA_CHECK = [/^rd\.live\.check$/, /^check$/, /^integrity-check$/, /^inst\.mediacheck$/, /^rd\.live\.check=/];
 
 export const AS_IS_NOTE = 'no network parameters known for this initramfs: after the kernel starts it may look for the CD and stop';
+
+export const asIsDoc: RecipeDoc = {
+  recipe: 'generic-linux/as-is',
+  name: 'other Linux media',
+  examples: 'any medium whose isolinux/GRUB/systemd-boot config names a kernel no family above recognises',
+  recognisedBy: 'a Linux entry in the boot menus (the default, else the first that is not a memory test or tool)',
+  served: 'kernel + initrds over HTTP, command line as on the medium (media checks removed)',
+  firmware: 'BIOS, UEFI',
+  ram: '512 MiB + 3× boot files',
+  limits: [AS_IS_NOTE],
+};
 
 export async function adaptForNetwork(ctx: RecipeContext, kernel: string, append: string, initrds: readonly string[] = []): Promise<FamilyAdaptation> {
   const w = without(words(append), ...MEDIA_CHECK);

@@ -1,4 +1,5 @@
 import type { BootPlan } from '../../shared/api.ts';
+import type { RecipeDoc } from './recipe-doc.ts';
 import { type Recipe, fileSize } from './recipe.ts';
 
 /**
@@ -16,6 +17,18 @@ const LOADERS: Array<[string, string]> = [
   ['/EFI/BOOT/BOOTIA32.EFI', 'i686'],
 ];
 const SIGNATURE = /Memtest86\+/;
+const LIMITS = ['Secure Boot must be off: the memtest86+ binary on the ISO is not signed'];
+
+export const memtestDoc: RecipeDoc = {
+  recipe: 'memtest86+',
+  name: 'memtest86+ 6',
+  examples: "memtest86+ 6.x ISOs (Debian's memtest86+x64.iso / ia32.iso, upstream releases)",
+  recognisedBy: '`/EFI/BOOT/BOOTX64.EFI` (or `BOOTIA32.EFI`) containing the memtest86+ signature',
+  served: 'that one binary: iPXE starts it through its Linux boot header on BIOS and as an EFI program on UEFI; `console=ttyS0,115200` mirrors it to the serial port',
+  firmware: 'BIOS, UEFI',
+  ram: '64 MiB',
+  limits: LIMITS,
+};
 
 export const memtestRecipe: Recipe = {
   name: 'memtest86+',
@@ -35,7 +48,7 @@ export const memtestRecipe: Recipe = {
         cmdline: 'console=ttyS0,115200',
         minRamMiB: 64,
         firmware: ['bios', 'uefi'],
-        limits: ['Secure Boot must be off: the memtest86+ binary on the ISO is not signed'],
+        limits: LIMITS,
       };
       return { recipe: 'memtest86+', plans: [plan], arch };
     }

@@ -5,7 +5,8 @@ import { type InitramfsFamily, MIB, insertBeforeSeparator, without } from './fam
  * Alpine: `modloop=<URL of boot/modloop-*>` and `alpine_repo=<URL of apks/>` with `ip=dhcp`, the
  * initramfs (nlplug-findfs) fetching both over HTTP. The ISO's initramfs carries few NIC
  * drivers: the netboot flavour (initramfs-*, used by Alpine's own netboot images) loads them from
- * modloop, which it must first download, so only NICs whose driver the initramfs holds work.
+ * modloop, which it must first download, so only NICs whose driver the initramfs holds work;
+ * the plan says so rather than failing silently.
  */
 export const alpineFamily: InitramfsFamily = {
   id: 'alpine',
@@ -15,9 +16,10 @@ export const alpineFamily: InitramfsFamily = {
     examples: 'Alpine standard/extended/virt ISOs',
     recognisedBy: 'kernel `/boot/vmlinuz-<flavour>`, `/boot/modloop-<flavour>` and `/apks`',
     served: 'kernel + initramfs; `modloop=` and `alpine_repo=` pointing at the image, `ip=dhcp`',
+    firmware: 'BIOS, UEFI',
     ram: 'modloop + 512 MiB',
     limits: [
-      'the ISO\'s initramfs holds only common NIC drivers (virtio, e1000, some Realtek/Intel): other NICs find no network before modloop is loaded',
+      "the ISO's initramfs is built to boot from the disc and may lack the client's NIC driver (the rest of the drivers are in modloop, which comes over that network): if the client never gets an address, boot Alpine's netboot files instead",
     ],
   },
   async adapt({ ctx, kernel, words: w }) {

@@ -16,6 +16,7 @@ export const anacondaFamily: InitramfsFamily = {
     examples: 'Fedora Server/Everything, RHEL, Rocky, Alma, CentOS Stream installers',
     recognisedBy: '`inst.stage2=`/`inst.repo=` in the boot entry, or `.treeinfo` + `images/install.img`',
     served: 'kernel + initrd; `inst.stage2=` (or `inst.repo=` for a DVD tree) pointing at the image over HTTP',
+    firmware: 'BIOS, UEFI',
     ram: 'install.img + 1.5 GiB',
     limits: [],
   },

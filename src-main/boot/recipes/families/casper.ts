@@ -15,6 +15,7 @@ export const casperFamily: InitramfsFamily = {
     examples: 'Ubuntu desktop/server (19.10+), Kubuntu, Xubuntu, Linux Mint, Pop!_OS, elementary OS, Zorin OS',
     recognisedBy: '`boot=casper` in the boot entry or a kernel under `/casper/`',
     served: 'kernel + initrd; `url=<whole ISO URL>` (casper downloads the ISO into RAM), `ip=dhcp`',
+    firmware: 'BIOS, UEFI',
     ram: 'whole ISO + 1 GiB',
     limits: ['Ubuntu releases before 19.10 have no `url=` in casper'],
   },

@@ -20,6 +20,7 @@ export const debianInstallerFamily: InitramfsFamily = {
     examples: "Debian's netboot mini.iso, ISOs built with the netboot initrd, Devuan netboot",
     recognisedBy: 'kernel `/install*/vmlinuz` or `/linux` with `initrd.gz`, whose initrd carries `net-retriever`',
     served: 'kernel + initrd as on the medium, `BOOTIF=` for netcfg; the installer loads the rest from a Debian mirror (needs internet: NAT)',
+    firmware: 'BIOS, UEFI',
     ram: '512 MiB (1 GiB for the graphical installer)',
     limits: ['the installer downloads its components and packages from a Debian mirror: the client needs internet (share it with NAT)'],
   },
@@ -38,6 +39,7 @@ export const debianInstallerCdFamily: InitramfsFamily = {
     examples: 'Debian netinst/DVD ISOs, Ubuntu 18.04 alternate/server, Devuan ISOs',
     recognisedBy: 'kernel `/install*/vmlinuz` with `initrd.gz`, whose initrd carries `cdrom-retriever`',
     served: 'kernel + initrd as on the medium',
+    firmware: 'BIOS, UEFI',
     ram: '512 MiB',
     limits: [
       'the CD initrd looks for the installation disc and stops at "No common CD-ROM drive was detected": use Debian\'s netboot mini.iso (same release) instead, which Bootcast boots to the installer',

@@ -15,6 +15,7 @@ export const dracutLiveFamily: InitramfsFamily = {
     examples: 'Fedora Workstation/Spins live, RHEL/Rocky/Alma live, openSUSE KIWI live',
     recognisedBy: '`root=live:` or `rd.live.image` in the boot entry, and a squashfs/rootfs image in `/LiveOS`',
     served: 'kernel + initrd; `root=live:<URL of LiveOS/squashfs.img>` (dracut livenet downloads it into RAM)',
+    firmware: 'BIOS, UEFI',
     ram: 'squashfs + 1 GiB',
     limits: ['the initramfs must contain dracut\'s livenet module (Fedora\'s and RHEL\'s live media do)'],
   },

@@ -1,11 +1,12 @@
 import { splitCmdline } from '../../boot-config/boot-entry.ts';
+import type { RecipeDoc } from '../recipe-doc.ts';
 import type { RecipeContext } from '../recipe.ts';
 
 /**
  * One initramfs family: how to recognise a medium whose initramfs belongs to it, and the kernel
  * parameters that make that initramfs fetch its root over HTTP from Bootcast instead of looking
  * for the CD. Each family lives in its own file beside this one, with the description
- * docs/images.md is generated from (FamilyDoc), so the table cannot drift from the code.
+ * docs/images.md is generated from (RecipeDoc), so the table cannot drift from the code.
  */
 export interface FamilyAdaptation {
   family: string;
@@ -29,22 +30,10 @@ export interface FamilyInput {
   words: string[];
 }
 
-/** What docs/images.md says about a family (rendered by recipe-docs.ts). */
-export interface FamilyDoc {
-  /** BootPlan.recipe of the plans this family yields. */
-  recipe: string;
-  name: string;
-  /** Distributions known to use it. */
-  examples: string;
-  recognisedBy: string;
-  served: string;
-  ram: string;
-  limits: string[];
-}
 
 export interface InitramfsFamily {
   readonly id: string;
-  readonly doc: FamilyDoc;
+  readonly doc: RecipeDoc;
   adapt(input: FamilyInput): Promise<FamilyAdaptation | null>;
 }
 

@@ -10,6 +10,7 @@ export const linuxrcFamily: InitramfsFamily = {
     examples: 'openSUSE Leap/Tumbleweed, SLES installers',
     recognisedBy: 'kernel under `/boot/<arch>/loader/` and `/media.1` or `/content`',
     served: 'kernel + initrd; `install=<image URL>` (linuxrc reads the tree over HTTP)',
+    firmware: 'BIOS, UEFI',
     ram: '1 GiB',
     limits: [],
   },

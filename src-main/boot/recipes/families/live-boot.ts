@@ -14,6 +14,7 @@ export const liveBootFamily: InitramfsFamily = {
     examples: 'Debian Live, Kali, Clonezilla, GParted Live, Tails, MX Linux, antiX',
     recognisedBy: '`boot=live` in the boot entry or a kernel under `/live/`, and a squashfs in `/live`',
     served: 'kernel + initrd; `fetch=<URL of live/filesystem.squashfs>` (downloaded into RAM)',
+    firmware: 'BIOS, UEFI',
     ram: 'squashfs + 768 MiB',
     limits: [],
   },

@@ -17,6 +17,7 @@ export const misoFamily: InitramfsFamily = {
     examples: 'Manjaro, Garuda, BigLinux, Artix (artixbasedir=)',
     recognisedBy: '`misobasedir=` (or `artixbasedir=`) in the boot entry',
     served: 'kernel + initramfs; `ip=dhcp`, `miso_http_srv=<image URL>/` (the hook downloads `<basedir>/<arch>/*.sfs` into RAM)',
+    firmware: 'BIOS, UEFI',
     ram: 'all .sfs layers + 1 GiB',
     limits: [],
   },
