@@ -103,15 +103,8 @@ const CASES: Case[] = [
     expectRecipe: 'memtest86+',
     marker: () => /Memtest86\+ v?\d/,
     served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
-  },
-  {
-    test: 'live-boot uefi',
-    image: image('live-boot'),
-    firmware: 'uefi',
-    mac: '52:54:00:d1:00:06',
-    expectRecipe: 'generic-linux/live-boot',
-    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m}`),
-    served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
+    // memtest86+ on UEFI draws through GOP and stops at "efi_setup() failed" without a display.
+    vga: 'std',
   },
 ];
 

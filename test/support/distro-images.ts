@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * ISOs with distributions' real boot components for the real-initramfs e2e matrix, built by
@@ -30,11 +30,15 @@ function inputKey(kind: DistroKind): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** Where the ISO of `kind` for the current inputs is cached: `<base>.iso` and `<base>.marker`. */
+export function cachedIsoBase(kind: DistroKind): string {
+  return join(cacheDir(), 'distro-isos', `${kind}-${inputKey(kind)}`);
+}
+
 /** The cached ISO of `kind` and the marker its root file system (or installer medium) carries; built on first use. */
 export function distroIso(kind: DistroKind): { iso: string; marker: string; built: boolean } {
-  const dir = join(cacheDir(), 'distro-isos');
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${kind}-${inputKey(kind)}`);
+  const base = cachedIsoBase(kind);
+  mkdirSync(dirname(base), { recursive: true });
   const iso = `${base}.iso`;
   const markerFile = `${base}.marker`;
   if (existsSync(iso) && existsSync(markerFile)) return { iso, marker: readFileSync(markerFile, 'utf8').trim(), built: false };

@@ -20,13 +20,12 @@ export interface ProvenPlan {
 
 export const PROVEN_PLANS: readonly ProvenPlan[] = [
   { recipe: 'generic-linux/live-boot', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'live-boot bios', what: "Debian 12's live-boot initramfs (mkinitramfs), fetch= of the squashfs" },
-  { recipe: 'generic-linux/live-boot', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'live-boot uefi', what: "Debian 12's live-boot initramfs (mkinitramfs), fetch= of the squashfs" },
   { recipe: 'generic-linux/dracut-live', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'dracut-live bios', what: "Debian 12's dracut 059 (dmsquash-live, livenet), root=live:<squashfs URL>" },
   { recipe: 'generic-linux/debian-installer', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'debian-installer bios', what: "Debian 12's netboot installer kernel and initrd, to its first screen" },
   { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'memtest86+ bios', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary through the Linux boot protocol" },
   { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'memtest86+ uefi', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary started by iPXE" },
-  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/pxe-boot.test.ts', test: 'bios firmware boots the ISO', what: 'archiso layout with a busybox initramfs that checks the parameters' },
-  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'uefi', file: 'test/e2e/pxe-boot.test.ts', test: 'uefi firmware boots the ISO', what: 'archiso layout with a busybox initramfs that checks the parameters' },
+  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/pxe-boot.test.ts', test: 'firmware boots the ISO to its marker', what: 'archiso layout with a busybox initramfs that checks the parameters' },
+  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'uefi', file: 'test/e2e/pxe-boot.test.ts', test: 'firmware boots the ISO to its marker', what: 'archiso layout with a busybox initramfs that checks the parameters' },
   { recipe: 'archiso', planId: 'nbd', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/nbd-boot.test.ts', test: 'a BIOS guest loads kernel and initrd over HTTP, then mounts the ISO', what: 'archiso layout, busybox initramfs attaching the NBD export with nbd-client' },
   { recipe: 'sanboot', planId: 'sanboot', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/boot-plans-in-firmware.test.ts', test: 'sanboots the whole image', what: "a synthetic ISO's own isolinux, started from iPXE's HTTP SAN disk" },
 ];
