@@ -12,7 +12,7 @@
 #              installer (debian-installer-12-netboot-amd64), isolinux + GRUB configs as debian-cd writes.
 #
 # The kernel is Debian's d-i netboot kernel; its modules come from the linux-image .deb of the same
-# build. Live roots are squashfs images of busybox-static whose /sbin/init prints
+# build. Live roots are busybox-static trees whose /sbin/init prints
 # "BOOTCAST-DISTRO-OK <kind> <marker>" on ttyS0 and powers off. The last line of output is the marker.
 #
 # Nothing is installed on the host: the .debs are fetched with `apt-get download` into CACHE and
@@ -26,7 +26,7 @@ DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
 KERNEL=$DI/linux
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bootcast}
 die() { echo "make-distro-iso: $*" >&2; exit 2; }
-for t in xorriso cpio gzip busybox mksquashfs apt-get dpkg-deb unshare file; do command -v $t >/dev/null || die "$t missing"; done
+for t in xorriso cpio gzip busybox mksquashfs mkfs.ext4 apt-get dpkg-deb unshare file; do command -v $t >/dev/null || die "$t missing"; done
 [ -r "$KERNEL" ] || die "no kernel at $KERNEL (apt-get install debian-installer-12-netboot-amd64)"
 VERSION=$(file -bL "$KERNEL" | sed -n 's/.*, version \([^ ]*\) .*/\1/p')
 [ -n "$VERSION" ] || die "cannot read the kernel version of $KERNEL"
@@ -73,8 +73,8 @@ in_toolroot() {
 }
 
 # A root file system that proves the initramfs handed over to it: its init prints the marker.
-live_root() {
-  local r=$W/rootfs
+live_tree() {
+  local r=$1
   mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,run,etc,root,usr/bin,usr/sbin}
   cp "$(command -v busybox)" "$r/bin/busybox"
   echo "$MARKER" >"$r/etc/bootcast-marker"
@@ -88,7 +88,6 @@ echo "BOOTCAST-DISTRO-OK $KIND \$(/bin/busybox cat /etc/bootcast-marker) root=\$
 EOF
   chmod +x "$r/sbin/init"
   ln -s busybox "$r/bin/sh"
-  mksquashfs "$r" "$1" -quiet -noappend -comp xz >/dev/null
 }
 
 isolinux() {
@@ -115,7 +114,8 @@ mkinitramfs -d "$W/conf" -o "$ISO/live/initrd.img" $VERSION
 EOF
   in_toolroot "$W/build.sh" >&2
   cp "$KERNEL" "$ISO/live/vmlinuz"
-  live_root "$ISO/live/filesystem.squashfs"
+  live_tree "$W/rootfs"
+  mksquashfs "$W/rootfs" "$ISO/live/filesystem.squashfs" -quiet -noappend -comp xz >/dev/null
   echo "Debian GNU/Linux 12 \"Bookworm\" - Bootcast live-boot test amd64 LIVE Binary $(date +%Y%m%d)" >"$ISO/.disk/info"
   isolinux
   APPEND="boot=live components console=ttyS0"
@@ -145,18 +145,24 @@ dracut)
   toolroot dracut-core dracut-live dracut-network iputils-arping kpartx
   mkdir -p "$ISO/LiveOS" "$ISO/images/pxeboot" "$ISO/boot/grub2"
   # Not --hostonly: the initramfs must not depend on this machine. network-legacy uses the host's
-  # dhclient (isc-dhcp-client), livenet fetches root=live:<url> with curl.
+  # dhclient (isc-dhcp-client), livenet fetches root=live:<url> with curl. Without the storage
+  # drivers (kernel-modules) a live system needs none of, the image is a third smaller.
   cat >"$W/build.sh" <<EOF
 dracut --force --no-hostonly --no-hostonly-cmdline --kver $VERSION --gzip \
-  --modules "base bash dm dmsquash-live overlayfs livenet network network-legacy url-lib img-lib udev-rules kernel-modules rootfs-block terminfo" \
-  --omit "systemd systemd-initrd systemd-networkd network-manager plymouth i18n" \
-  --add-drivers "e1000 virtio_pci virtio_net squashfs overlay loop iso9660" \
+  --modules "base bash dm dmsquash-live livenet network network-legacy url-lib img-lib udev-rules rootfs-block terminfo" \
+  --omit "systemd systemd-initrd systemd-networkd network-manager plymouth i18n kernel-modules kernel-modules-extra qemu qemu-net" \
+  --add-drivers "e1000 virtio_pci virtio_net squashfs overlay loop iso9660 ext4 dm_mod dm_snapshot" \
   "$ISO/images/pxeboot/initrd.img"
 EOF
   in_toolroot "$W/build.sh" >&2
   cp "$KERNEL" "$ISO/images/pxeboot/vmlinuz"
-  # Fedora's layout: the squashfs holds LiveOS/rootfs.img (an ext4 image) or, since Fedora 35, the root directly.
-  live_root "$ISO/LiveOS/squashfs.img"
+  # The squashfs holds LiveOS/rootfs.img, an ext4 image (RHEL/Rocky/Alma live, Fedora before 35):
+  # dmsquash-live puts a device-mapper snapshot over it. (Fedora 35+ squash the root directly and
+  # rely on systemd in the initramfs to mount the overlay, which this initramfs leaves out.)
+  live_tree "$W/rootfs"
+  mkdir -p "$W/squash/LiveOS"
+  mkfs.ext4 -q -L Anaconda -d "$W/rootfs" "$W/squash/LiveOS/rootfs.img" 32M
+  mksquashfs "$W/squash" "$ISO/LiveOS/squashfs.img" -quiet -noappend -comp xz >/dev/null
   isolinux
   APPEND="root=live:CDLABEL=Bootcast-Live rd.live.image console=ttyS0 rd.live.check"
   cat >"$ISO/isolinux/isolinux.cfg" <<EOF
