@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageUrlPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
 import type { ImageLibrary } from './image-library.ts';
+import { isoInInitrdFile } from './iso-in-initrd-file.ts';
 
 /** First-stage loaders a PXE ROM may ask for by TFTP (or UEFI HTTP boot by HTTP). */
 export const LOADER_FILES = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const;
@@ -22,6 +23,7 @@ export interface BootFilesOptions {
  *   /boot.ipxe[?mac=…&arch=…&platform=…]          the generated per-client boot script (HTTP)
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
+ *   /images/<id>/[bootcast]/iso-in-initrd/<n>.cpio  a generated initrd holding the whole image at /<n>
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
  * boot configs often name files in another case than the image stores.
  */
@@ -40,6 +42,8 @@ export class BootFiles implements FileSource {
     const img = this.o.library.get(target.imageId);
     if (!img?.iso) return null;
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
+    const placeAt = parseIsoInInitrdPath(target.innerPath);
+    if (placeAt) return isoInInitrdFile(img.info.path, placeAt);
     const iso = img.iso;
     const entry = await iso.stat(target.innerPath, { caseInsensitive: true });
     if (!entry || entry.kind !== 'file') return null;

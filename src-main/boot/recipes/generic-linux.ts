@@ -36,7 +36,7 @@ export const genericLinuxRecipe: Recipe = {
       title: `${entry.title}: ${adapted.how}`,
       via: 'http',
       kernel: entry.kernel!,
-      initrds: entry.initrds,
+      initrds: [...entry.initrds, ...(adapted.extraInitrds ?? [])],
       cmdline: adapted.cmdline,
       minRamMiB: roundRamMiB(adapted.ramBytes + 3 * bootBytes),
       firmware: ['bios', 'uefi'],

@@ -9,6 +9,7 @@ import { type FamilyAdaptation, type InitramfsFamily, MIB, without, words } from
 import { linuxrcFamily } from './families/linuxrc.ts';
 import { liveBootFamily } from './families/live-boot.ts';
 import { misoFamily } from './families/miso.ts';
+import { proxmoxFamily } from './families/proxmox.ts';
 
 export type { FamilyAdaptation } from './families/family.ts';
 
@@ -20,6 +21,7 @@ export type { FamilyAdaptation } from './families/family.ts';
  * layout is unambiguous once its initrd has been looked into.
  */
 export const INITRAMFS_FAMILIES: readonly InitramfsFamily[] = [
+  proxmoxFamily,
   anacondaFamily,
   dracutLiveFamily,
   alpineFamily,

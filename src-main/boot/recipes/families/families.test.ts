@@ -76,6 +76,22 @@ describe('initramfs families', () => {
     expect(p.confidence).toBe('untested');
   });
 
+  it('boots a Proxmox installer with the whole ISO placed at /proxmox.iso by a generated initrd, RAM for both copies', async () => {
+    const r = await inspect({
+      '/.pve-cd-id.txt': 'c9a8e1f0\n',
+      '/boot/linux26': 13 * MiB,
+      '/boot/initrd.img': 60 * MiB,
+      '/pve-installer.squashfs': 300 * MiB,
+      '/boot/grub/grub.cfg': "menuentry 'Install Proxmox VE (Graphical)' {\n  linux /boot/linux26 ro ramdisk_size=16777216 rw quiet splash=silent\n  initrd /boot/initrd.img\n}\n",
+    }, 1400 * MiB);
+    expect(r.recipe).toBe('generic-linux/proxmox');
+    const p = r.plans[0]!;
+    expect(p.initrds).toEqual(['/boot/initrd.img', '/[bootcast]/iso-in-initrd/proxmox.iso.cpio']);
+    expect(p.cmdline).toBe('ro ramdisk_size=16777216 rw quiet splash=silent');
+    expect(p.minRamMiB).toBeGreaterThan(2 * 1400 + 1024);
+    expect(p.confidence).toBe('untested');
+  });
+
   it('explains why a FreeBSD-based ISO cannot boot over the network', async () => {
     const r = await inspect({ '/boot/kernel/kernel': 30 * MiB, '/boot/loader': 400_000, '/boot/cdboot': 2048, '/EFI/BOOT/BOOTX64.EFI': 800_000 }, 900 * MiB);
     expect(r.recipe).toBe('none');

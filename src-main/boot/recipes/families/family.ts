@@ -19,6 +19,8 @@ export interface FamilyAdaptation {
   note?: string;
   /** What is known not to work (BootPlan.limits). */
   limits?: string[];
+  /** Initrds Bootcast generates, appended after the medium's (image-urls.ts GENERATED_DIR paths). */
+  extraInitrds?: string[];
 }
 
 export interface FamilyInput {
