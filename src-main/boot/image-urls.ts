@@ -166,3 +166,21 @@ export function parseIsoInInitrdPath(innerPath: string): string | null {
   const name = innerPath.slice(ISO_IN_INITRD.length, -'.cpio'.length);
   return /^[A-Za-z0-9._-]+$/.test(name) ? name : null;
 }
+
+const ESXI_TREE = `${GENERATED_DIR}/esxi/`;
+
+/**
+ * The image's tree again under a generated directory, with /boot.cfg rewritten for the network
+ * (esxi.ts): ESXi's mboot resolves boot.cfg's relative module paths against the directory it
+ * fetched boot.cfg from, so every module comes from here too.
+ */
+export function esxiTreePath(innerPath: string): string {
+  return `${ESXI_TREE}${innerPath.replace(/^\/+/, '')}`;
+}
+
+/** The image path an ESXi-tree path stands for ('/boot.cfg', '/b.b00' …), or null for any other path. */
+export function parseEsxiTreePath(innerPath: string): string | null {
+  if (!innerPath.toLowerCase().startsWith(ESXI_TREE.toLowerCase())) return null;
+  const rest = innerPath.slice(ESXI_TREE.length);
+  return rest === '' ? null : `/${rest}`;
+}

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
 import type { ImageLibrary } from './image-library.ts';
 import { isoInInitrdFile } from './iso-in-initrd-file.ts';
@@ -24,6 +25,7 @@ export interface BootFilesOptions {
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
  *   /images/<id>/[bootcast]/iso-in-initrd/<n>.cpio  a generated initrd holding the whole image at /<n>
+ *   /images/<id>/[bootcast]/esxi/<path>           the image's tree, its boot.cfg rewritten for mboot over HTTP
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
  * boot configs often name files in another case than the image stores.
  */
@@ -45,7 +47,12 @@ export class BootFiles implements FileSource {
     const placeAt = parseIsoInInitrdPath(target.innerPath);
     if (placeAt) return isoInInitrdFile(img.info.path, placeAt);
     const iso = img.iso;
-    const entry = await iso.stat(target.innerPath, { caseInsensitive: true });
+    const esxi = parseEsxiTreePath(target.innerPath);
+    if (esxi?.toLowerCase() === '/boot.cfg') {
+      const text = new TextDecoder().decode(await iso.readFile('/boot.cfg', { maxBytes: 64 * 1024, caseInsensitive: true }).catch(() => new Uint8Array()));
+      return text ? bufferFile(new TextEncoder().encode(rewriteEsxiBootCfg(text)), 'text/plain; charset=utf-8') : null;
+    }
+    const entry = await iso.stat(esxi ?? target.innerPath, { caseInsensitive: true });
     if (!entry || entry.kind !== 'file') return null;
     return {
       size: entry.size,

@@ -121,7 +121,9 @@ describe.skipIf(!lab.ok)('distributions\' own initramfs boot over the network fr
   afterAll(async () => {
     process.stderr.write(`[distros] matrix took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     await net.destroy();
-    rmSync(work, { recursive: true, force: true });
+    // BOOTCAST_KEEP_E2E=1 keeps serial logs and events for a look after the run.
+    if (process.env.BOOTCAST_KEEP_E2E) process.stderr.write(`[distros] kept ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
   });
 
   it('lists every case of this file as a proven plan, and every proven plan as a case', () => {

@@ -12,10 +12,10 @@ import type { RecipeDoc } from './recipe-doc.ts';
  * family's RecipeDoc and from PROVEN_PLANS. `npm run docs:images` rewrites the file; a unit test
  * fails when the committed file differs from what this renders.
  */
-export const IMAGE_DOCS: readonly RecipeDoc[] = [archisoDoc, ...INITRAMFS_FAMILIES.map((f) => f.doc), asIsDoc, memtestDoc, sanbootDoc, efiProgramDoc];
+export const IMAGE_DOCS: readonly RecipeDoc[] = [archisoDoc, memtestDoc, esxiDoc, ...INITRAMFS_FAMILIES.map((f) => f.doc), asIsDoc, sanbootDoc, efiProgramDoc];
 
 /** Images recognised only to say why they cannot boot. */
-export const UNSUPPORTED_DOCS: readonly RecipeDoc[] = [freebsdDoc, esxiDoc];
+export const UNSUPPORTED_DOCS: readonly RecipeDoc[] = [freebsdDoc];
 
 const FIRMWARE_NAME = { bios: 'BIOS', uefi: 'UEFI' } as const;
 

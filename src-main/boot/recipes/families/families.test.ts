@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryImage, type MemoryTree } from '../../../../test/support/memory-image.ts';
 import { inspectImage } from '../../inspect-image.ts';
+import { rewriteEsxiBootCfg } from '../esxi.ts';
 
 const MiB = 1024 * 1024;
 const inspect = (tree: MemoryTree, sizeBytes = 2000 * MiB) => inspectImage(new MemoryImage(tree, '/nonexistent/test.iso'), { sizeBytes });
@@ -107,14 +108,28 @@ describe('initramfs families', () => {
     ]);
   });
 
-  it('explains why an ESXi installer cannot boot yet instead of booting mboot.c32 as a kernel', async () => {
+  it('boots an ESXi installer on UEFI through mboot.efi and a boot.cfg rewritten for HTTP, and says why BIOS cannot', async () => {
     const r = await inspect({
       '/boot.cfg': 'bootstate=0\ntitle=Loading ESXi installer\ntimeout=5\nprefix=\nkernel=/b.b00\nkernelopt=runweasel cdromBoot\nmodules=/jumpstrt.gz --- /useropts.gz --- /features.gz\nbuild=8.0.3\n',
+      '/B.B00': 4 * MiB,
+      '/JUMPSTRT.GZ': 1000,
+      '/USEROPTS.GZ': 1000,
+      '/FEATURES.GZ': 200 * MiB,
       '/mboot.c32': 80_000,
       '/isolinux.cfg': 'DEFAULT menu.c32\nLABEL install\n  KERNEL mboot.c32\n  APPEND -c boot.cfg\n',
       '/EFI/BOOT/BOOTX64.EFI': 300_000,
     });
-    expect(r.recipe).toBe('none');
-    expect(r.plans[0]!.unbootableReason).toMatch(/ESXi installer: its loader \(mboot\) needs boot\.cfg rewritten with prefix=/);
+    expect(r.recipe).toBe('esxi');
+    const [uefi, bios] = r.plans;
+    expect(uefi).toMatchObject({ via: 'http', kernel: '/EFI/BOOT/BOOTX64.EFI', firmware: ['uefi'], cmdline: '-c {{image_url}}/%5Bbootcast%5D/esxi/boot.cfg', confidence: 'untested' });
+    expect(uefi!.minRamMiB).toBeGreaterThan(4096 + 200);
+    expect(bios).toMatchObject({ via: 'none', firmware: ['bios'] });
+    expect(bios!.unbootableReason).toMatch(/mboot\.c32, a pxelinux/);
+  });
+
+  it('rewrites boot.cfg so mboot fetches every module from beside it', () => {
+    expect(rewriteEsxiBootCfg('bootstate=0\nprefix=/esx\nkernel=/b.b00\nkernelopt=runweasel cdromBoot\nmodules=/jumpstrt.gz --- /useropts.gz --- /s.v00\n')).toBe(
+      'bootstate=0\nkernel=b.b00\nkernelopt=runweasel\nmodules=jumpstrt.gz --- useropts.gz --- s.v00\n',
+    );
   });
 });
