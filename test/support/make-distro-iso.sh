@@ -5,9 +5,10 @@
 #   live-boot  Debian Live layout: /live/vmlinuz, /live/initrd.img made by Debian's mkinitramfs
 #              (initramfs-tools) with live-boot + live-boot-initramfs-tools, /live/filesystem.squashfs,
 #              isolinux + GRUB configs as live-build writes them.
-#   dracut     Fedora live layout: /LiveOS/squashfs.img, /images/pxeboot/{vmlinuz,initrd.img} made by
-#              Debian's dracut (dracut-core + dracut-live: dmsquash-live, livenet, network-legacy),
-#              isolinux + GRUB configs with root=live:CDLABEL=… as Fedora's media have.
+#   dracut     Fedora/RHEL live layout: /LiveOS/squashfs.img (holding LiveOS/rootfs.img, ext4),
+#              /images/pxeboot/{vmlinuz,initrd.img} made by Debian's dracut (dracut-core, dracut-live,
+#              dracut-network: dmsquash-live, livenet, network-legacy), isolinux + GRUB configs with
+#              root=live:CDLABEL=… and rd.live.check as those media have.
 #   d-i        Debian installer netinst layout: /install.amd/{vmlinuz,initrd.gz} from Debian's netboot
 #              installer (debian-installer-12-netboot-amd64), isolinux + GRUB configs as debian-cd writes.
 #
