@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageUrlPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
 import type { IsoImage } from '../iso/iso-image.ts';
 import type { ImageLibrary } from './image-library.ts';
+import { isoInInitrdFile } from './iso-in-initrd-file.ts';
 
 /** First-stage loaders a PXE ROM may ask for by TFTP (or UEFI HTTP boot by HTTP). */
 export const LOADER_FILES = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const;
@@ -28,6 +30,8 @@ export interface BootFilesOptions {
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
  *   /secureboot/<id>/shimx64.efi, grubx64.efi      an image's signed chain (signed-chain-paths.ts)
  *   <GRUB prefix>/grub.cfg                        the generated config for that chain's GRUB
+ *   /images/<id>/[bootcast]/iso-in-initrd/<n>.cpio  a generated initrd holding the whole image at /<n>
+ *   /images/<id>/[bootcast]/esxi/<path>           the image's tree, its boot.cfg rewritten for mboot over HTTP
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
  * boot configs often name files in another case than the image stores.
  */
@@ -50,7 +54,14 @@ export class BootFiles implements FileSource {
     const img = await this.o.library.current(target.imageId);
     if (!img?.iso) return null;
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
-    return this.imageFile(img.iso, target.innerPath);
+    const placeAt = parseIsoInInitrdPath(target.innerPath);
+    if (placeAt) return isoInInitrdFile(img.info.path, placeAt);
+    const esxi = parseEsxiTreePath(target.innerPath);
+    if (esxi?.toLowerCase() === '/boot.cfg') {
+      const text = new TextDecoder().decode(await img.iso.readFile('/boot.cfg', { maxBytes: 64 * 1024, caseInsensitive: true }).catch(() => new Uint8Array()));
+      return text ? bufferFile(new TextEncoder().encode(rewriteEsxiBootCfg(text)), 'text/plain; charset=utf-8') : null;
+    }
+    return this.imageFile(img.iso, esxi ?? target.innerPath);
   }
 
   /** undefined: not a signed-chain path; null: one, but not available. */

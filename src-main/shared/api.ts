@@ -26,7 +26,18 @@ export interface BootPlan {
   firmware: Firmware[];
   /** Why this plan cannot boot (fallback entries). */
   unbootableReason?: string;
+  /** How far this plan is proven: set by inspection from the one table of proven plans (boot/recipes/plan-confidence.ts). */
+  confidence?: PlanConfidence;
+  /** What is known not to work with this plan, in words a technician can act on. */
+  limits?: string[];
 }
+
+/**
+ * - real-initramfs: booted here, in CI, by real firmware from the distribution's own kernel and initramfs;
+ * - synthetic: booted here from a layout Bootcast's tests build (the recipe's paths and parameters, a stand-in initramfs);
+ * - untested: the recipe follows the family's documentation, but no test boots it.
+ */
+export type PlanConfidence = 'real-initramfs' | 'synthetic' | 'untested';
 
 export interface ImageInfo {
   id: string;

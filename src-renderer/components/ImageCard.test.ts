@@ -39,6 +39,22 @@ describe('an image card', () => {
     expect(no.find('[data-testid="image-secure-boot-why"]').text()).toBe('the kernel /k is not signed: shim refuses it');
   });
 
+  it('shows how far each plan is proven, and what is known not to work', () => {
+    const img = image('netinst', {
+      selectedPlan: 'http',
+      plans: [
+        { id: 'http', recipe: 'generic-linux/debian-installer-cd', title: 'Install', via: 'http', initrds: [], firmware: ['bios', 'uefi'], confidence: 'untested', limits: ['the CD initrd looks for the installation disc'] },
+        { id: 'live', recipe: 'generic-linux/live-boot', title: 'Live', via: 'http', initrds: [], firmware: ['bios'], confidence: 'real-initramfs' },
+      ],
+    });
+    const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
+    const plans = wrapper.findAll('[data-plan]');
+    expect(plans[0]!.find('[data-confidence]').text()).toBe('Untested recipe');
+    expect(plans[0]!.find('.plan-limits').text()).toBe('the CD initrd looks for the installation disc');
+    expect(plans[1]!.find('[data-confidence]').text()).toBe('Proven: booted here from the real initramfs');
+    expect(plans[1]!.find('.plan-limits').exists()).toBe(false);
+  });
+
   it('says plainly why an image cannot boot', () => {
     const img = image('win', { plans: [{ id: 'none', recipe: 'fallback', title: 'Windows installer', via: 'none', initrds: [], firmware: [], unbootableReason: 'Windows installers need WDS, not a Linux boot recipe.' }] });
     const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });

@@ -85,6 +85,9 @@ export const en = {
   'images.via.nbd': 'Network block device',
   'images.via.sanboot': 'Whole ISO (sanboot)',
   'images.via.none': 'Not bootable',
+  'images.confidence.real-initramfs': 'Proven: booted here from the real initramfs',
+  'images.confidence.synthetic': 'Tested on a synthetic layout',
+  'images.confidence.untested': 'Untested recipe',
 
   'firmware.bios': 'BIOS',
   'firmware.uefi': 'UEFI',

@@ -2,9 +2,8 @@ import type { ImageEntry, ImageFiles } from '../../src-main/iso/image-files.ts';
 
 /**
  * An in-memory ImageFiles for recipe tests: a map of image paths to contents. A string is a
- * text file; a number is a file of that many bytes whose content does not matter (kernels,
- * squashfs) and is never materialised; bytes are a binary file (EFI programs). Directories are
- * implied by the paths.
+ * text file, a Uint8Array a binary one; a number is a file of that many bytes whose content does
+ * not matter (kernels, squashfs) and is never materialised. Directories are implied by the paths.
  */
 export type MemoryTree = Record<string, string | number | Uint8Array>;
 

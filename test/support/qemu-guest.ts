@@ -30,6 +30,8 @@ export interface GuestOptions {
    * firmware moves on to HTTP boot over IPv4 (a DHCPv4 request) at once.
    */
   noIpv6Boot?: boolean;
+  /** A VGA card: images whose command line sets a VESA mode (d-i's vga=788) wait 30 s at a prompt without one. */
+  vga?: 'none' | 'std';
 }
 
 export interface BootResult {
@@ -63,7 +65,7 @@ export class QemuGuest {
     const kvm = kvmUsable();
     const args = [
       '-machine', 'q35,graphics=off', '-accel', kvm ? 'kvm' : 'tcg', '-cpu', kvm ? 'host' : 'max',
-      '-m', String(this.opts.memMiB ?? 512), '-smp', '1', '-no-reboot', '-display', 'none', '-vga', 'none',
+      '-m', String(this.opts.memMiB ?? 512), '-smp', '1', '-no-reboot', '-display', 'none', '-vga', this.opts.vga ?? 'none',
       '-serial', `file:${this.serialPath}`, '-monitor', 'none',
       '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
     ];

@@ -4,6 +4,7 @@ import { inspectSignedChain } from '../../boot/secure-boot/signed-chain.ts';
 import { TEMPLATE_NAMES, templateNames, type TemplateName } from '../../boot/cmdline-template.ts';
 import { imageIdFor } from '../../engine/image-id.ts';
 import { ImageLibrary } from '../../engine/image-library.ts';
+import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confidence.ts';
 import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
@@ -44,6 +45,11 @@ function planLines(plan: BootPlan, isDefault: boolean): string[] {
   const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
   sub('via', VIA[plan.via]);
   if (plan.unbootableReason) sub('why', plan.unbootableReason);
+  if (plan.confidence) {
+    const where = plan.confidence === 'untested' ? '' : ` (${provenFirmware(plan).map((f) => FIRMWARE[f] ?? f).join(', ')})`;
+    sub('confidence', `${CONFIDENCE_TEXT[plan.confidence]}${where}`);
+  }
+  for (const limit of plan.limits ?? []) sub('known limit', limit);
   sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
   if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
   if (plan.kernel) sub('kernel', plan.kernel);
