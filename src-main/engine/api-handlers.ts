@@ -1,12 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { NatController } from '../net/nat/nat-controller.ts';
-import type { ApiEvents, ApiMethod, ApiMethods, LogEntry, NetInterfaceInfo, ServerSettings, ServerState } from '../shared/api.ts';
+import type { ApiEvents, ApiMethod, ApiMethods, ClientSummary, LogEntry, NetInterfaceInfo, ServerSettings, ServerState } from '../shared/api.ts';
 import type { Emitter } from '../shared/emitter.ts';
+import { normalizeMac } from '../shared/mac.ts';
 import type { ClientIdentity } from './client-identity.ts';
 import { EngineError } from './engine-error.ts';
 import type { EventLog } from './event-log.ts';
 import type { ImageLibrary } from './image-library.ts';
 import type { LogRing } from './log-ring.ts';
+import type { SecureBootClientChooser } from './secure-boot-clients.ts';
 import { mergeSettings } from './settings-store.ts';
 import type { ClientTimeline } from './timeline/client-timeline.ts';
 
@@ -25,7 +27,10 @@ export interface EngineParts {
   logRing: LogRing;
   eventLog: EventLog;
   api: Emitter<ApiEvents>;
-  log: (level: LogEntry['level'], source: string, message: string) => void;
+  log: (level: LogEntry['level'], source: string, message: string, client?: string) => void;
+  /** Which machines get the signed chain, and a summary with that mark. */
+  secureBootClients: SecureBootClientChooser;
+  withSecureBoot: <C extends ClientSummary>(c: C) => C;
   /** Every interface of the machine (loopback included: the CLI and tests serve on it). */
   interfaces: () => NetInterfaceInfo[];
   /** The interfaces a technician may choose to boot machines on. */
@@ -90,8 +95,23 @@ export function apiHandlers(e: EngineParts): ApiHandlers {
     },
     'server.start': () => e.start(),
     'server.stop': () => e.stop(),
-    'clients.list': () => e.timeline.list(),
-    'clients.get': ({ mac }) => e.timeline.get(mac),
+    'clients.list': () => e.timeline.list().map((c) => e.withSecureBoot(c)),
+    'clients.get': ({ mac }) => {
+      const c = e.timeline.get(mac);
+      return c ? e.withSecureBoot(c) : null;
+    },
+    'clients.setSecureBoot': async ({ mac, secureBoot } = {} as never) => {
+      const m = normalizeMac(mac);
+      if (!m || typeof secureBoot !== 'boolean') throw new EngineError('clients.setSecureBoot takes { mac: "52:54:00:12:34:56", secureBoot: true|false }', 'bad-argument');
+      e.secureBootClients.set(m, secureBoot);
+      await e.secureBootClients.flush();
+      e.log('info', 'secure-boot', `${m}: ${secureBoot ? 'marked as a Secure Boot machine: it gets the signed chain' : 'marked as without Secure Boot: it gets iPXE'} (by the technician)`, m);
+      const c = e.timeline.get(m);
+      if (!c) return null;
+      const summary = e.withSecureBoot(c);
+      e.api.emit('clients.updated', summary);
+      return summary;
+    },
     'clients.clear': () => {
       e.timeline.clear();
       e.identity.clear();

@@ -4,7 +4,7 @@ import { bootInterfaceChoices, listInterfaces, subnetBroadcast } from '../net/in
 import { createNatController } from '../net/nat/nat-platform.ts';
 import type { NatController } from '../net/nat/nat-controller.ts';
 import type {
-  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
+  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiResult, ClientSummary, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { resolveLimits, type ServerLimits } from '../shared/server-limits.ts';
@@ -14,6 +14,7 @@ import { apiHandlers, type ApiHandlers } from './api-handlers.ts';
 import { BootAnswers } from './boot-answers.ts';
 import { EngineError } from './engine-error.ts';
 import { BootFiles } from './boot-files.ts';
+import { SecureBootClientChooser } from './secure-boot-clients.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
@@ -80,22 +81,35 @@ export class Engine implements ApiClient {
     readonly library: ImageLibrary,
     private readonly eventLog: EventLog,
     private readonly nat: NatController,
+    private readonly secureBootClients: SecureBootClientChooser,
   ) {
     this.identity = new ClientIdentity();
     const clock = o.testSeam?.clock;
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip), ...(clock ? { clock } : {}) });
-    this.answers = new BootAnswers({ library, settings: () => this.settings, log: (...a) => this.log(...a), record: (e) => this.feed.push(e) });
+    this.answers = new BootAnswers({
+      library,
+      settings: () => this.settings,
+      log: (...a) => this.log(...a),
+      record: (e) => this.feed.push(e),
+      secureBootClients,
+      resolveMac: (ip) => this.identity.resolve(ip),
+    });
     const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
       identity: this.identity,
       timeline: this.timeline,
       mapper,
-      sinks: [(e) => this.eventLog.append(e), (e) => this.timelineSinks.emit('event', e), (e) => this.api.emit('timeline.event', e)],
+      sinks: [
+        (e) => this.answers.observeForChainChoice(e),
+        (e) => this.eventLog.append(e),
+        (e) => this.timelineSinks.emit('event', e),
+        (e) => this.api.emit('timeline.event', e),
+      ],
       onSinkError: (err) => this.log('warn', 'engine', `a timeline consumer failed: ${(err as Error).message}`),
     });
     this.store.add(this.feed);
     o.testSeam?.onFeed?.((e) => this.feed.push(e));
-    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
+    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', this.withSecureBoot(s))));
     this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
     this.store.add(this.timeline.events.on('evicted', ({ mac }) => this.api.emit('clients.removed', { mac })));
     this.store.add(this.timeline.events.on('stalled', (n) => this.log('warn', 'timeline', `${n.summary.mac}: ${n.hint.text}`, n.summary.mac)));
@@ -110,6 +124,7 @@ export class Engine implements ApiClient {
       library,
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
       bootScript: (ctx) => this.answers.script(ctx),
+      grubConfig: (ctx) => this.answers.grubConfig(ctx),
     });
     this.handlers = apiHandlers({
       library: this.library,
@@ -119,16 +134,21 @@ export class Engine implements ApiClient {
       logRing: this.logRing,
       eventLog: this.eventLog,
       api: this.api,
-      log: (level, source, message) => this.log(level, source, message),
+      log: (level, source, message, client) => this.log(level, source, message, client),
+      secureBootClients: this.secureBootClients,
+      withSecureBoot: (c) => this.withSecureBoot(c),
       interfaces: () => this.interfaces(),
       bootInterfaces: () => bootInterfaceChoices(this.interfaces()),
       snapshot: () => this.snapshot(),
       settings: () => this.settings,
       applySettings: async (next) => {
+        // The Secure Boot choice is read per DHCP request: no need to restart the servers for it.
+        const needsRestart = JSON.stringify({ ...this.settings, secureBootClients: '' }) !== JSON.stringify({ ...next, secureBootClients: '' });
         this.settings = next;
+        this.secureBootClients.setMode(next.secureBootClients);
         await this.settingsStore.save(next);
         // Running servers pick the change up at once: restart them with the new settings.
-        if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
+        if (needsRestart && (this.state.phase === 'running' || this.state.phase === 'error')) await this.restart();
       },
       start: () => this.start(),
       stop: () => this.stop(),
@@ -146,7 +166,11 @@ export class Engine implements ApiClient {
     let engine: Engine | undefined;
     const eventLog = await EventLog.open({ dataDir: o.dataDir, onError: (err) => engine?.log('warn', 'log', `cannot write the event log: ${err.message}`) });
     const nat = o.nat ?? createNatController({ dataDir: o.dataDir });
-    engine = new Engine(o, settings, settingsStore, library, eventLog, nat);
+    const secureBootClients = new SecureBootClientChooser(o.dataDir, settings.secureBootClients, (err) =>
+      engine?.log('warn', 'secure-boot', `cannot remember Secure Boot machines: ${err.message}`),
+    );
+    await secureBootClients.load();
+    engine = new Engine(o, settings, settingsStore, library, eventLog, nat, secureBootClients);
     // A previous run that crashed with sharing on left rules behind: undo them before anything else.
     const recovered = await nat.recover().catch((err: Error) => ({ error: err.message }) as Partial<NatState>);
     if (recovered.error) engine.log('warn', 'nat', recovered.error);
@@ -185,6 +209,12 @@ export class Engine implements ApiClient {
     this.logRing.add(entry);
     this.api.emit('log.entry', entry);
     this.o.onLog?.(entry);
+  }
+
+  /** A client's summary with whether it gets the signed chain (remembered per MAC). */
+  private withSecureBoot<C extends ClientSummary>(c: C): C {
+    const sb = this.secureBootClients.isSecureBoot(c.mac);
+    return sb === undefined ? c : { ...c, secureBoot: sb };
   }
 
   async dispose(): Promise<void> {
@@ -267,6 +297,7 @@ export class Engine implements ApiClient {
     const { mode, decision } = await chooseDhcpMode(s, addr.address, subnetBroadcast(addr.address, addr.prefixLength), this.o.probeTimeoutMs ?? 2500);
     this.log('info', 'dhcp', decision);
     this.setState({ phase: 'starting', effectiveDhcpMode: mode, dhcpDecision: decision });
+    this.answers.dhcpModeIs(mode);
 
     const services = new RunningServices();
     this.services = services;

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BootPlan, ImageInfo } from '../shared/api.ts';
 import { IsoImage } from '../iso/iso-image.ts';
 import { inspectImage } from '../boot/inspect-image.ts';
+import { inspectSignedChain } from '../boot/secure-boot/signed-chain.ts';
 import { imageIdFor } from './image-id.ts';
 
 /** One image in the library: its open reader (null when it could not be opened) and what the UI shows. */
@@ -119,6 +120,7 @@ export class ImageLibrary {
       throw new Error(`image '${id}' has no boot plan '${planId}' (it has: ${img.info.plans.map((p) => p.id).join(', ') || 'none'})`);
     }
     img.info.selectedPlan = planId;
+    if (img.iso) img.info.secureBoot = await inspectSignedChain(img.iso, ImageLibrary.selectedPlan(img.info));
     await this.save();
     return img.info;
   }
@@ -150,6 +152,7 @@ export class ImageLibrary {
       info.arch = inspection.arch;
       info.plans = inspection.plans;
       info.selectedPlan = ImageLibrary.selectedPlan(info)?.id;
+      info.secureBoot = await inspectSignedChain(iso, ImageLibrary.selectedPlan(info));
     } catch (err) {
       info.error = (err as Error).message;
     }
