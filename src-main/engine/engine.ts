@@ -27,6 +27,7 @@ import { mergeSettings, SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
+import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -188,6 +189,8 @@ export class Engine implements ApiClient {
       if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
       return { ...this.settings };
     },
+    // The headless host's words; the desktop answers this itself (it asks for a password instead).
+    'server.privileges': () => ({ notice: cliStartNotice(this.settings, currentPrivilegeFacts()) }),
     'server.start': () => this.start(),
     'server.stop': () => this.stop(),
     'clients.list': () => this.timeline.list(),

@@ -76,6 +76,10 @@ export interface ServerSettings {
   menuTimeoutSec: number;
 }
 
+export interface PrivilegeNotice {
+  notice: string | null;
+}
+
 export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';
 
 export interface ServiceStatus {
@@ -166,6 +170,8 @@ export interface ApiMethods {
   'server.state': [void, ServerState];
   'server.settings': [void, ServerSettings];
   'server.updateSettings': [Partial<ServerSettings>, ServerSettings];
+  /** What starting needs that this host cannot do alone, said before Start (null: nothing). */
+  'server.privileges': [void, PrivilegeNotice];
   'server.start': [void, ServerState];
   'server.stop': [void, ServerState];
   'clients.list': [void, ClientSummary[]];
@@ -207,6 +213,7 @@ export const API_METHODS = [
   'server.state',
   'server.settings',
   'server.updateSettings',
+  'server.privileges',
   'server.start',
   'server.stop',
   'clients.list',

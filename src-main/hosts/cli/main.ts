@@ -18,6 +18,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   iso: async () => (await import('./iso-command.ts')).isoCommand,
   serve: async () => (await import('./serve-command.ts')).serveCommand,
+  // Started by the desktop app as root, never by hand (not in the usage text).
+  'engine-helper': async () => (await import('../helper/engine-helper-command.ts')).engineHelperCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,122 @@
+// `bootcast engine-helper`: the entry point pkexec (or the macOS administrator prompt) runs as
+// root. Not for people: the desktop app starts it and speaks to it (helper-protocol.ts).
+import { accessSync, constants } from 'node:fs';
+import { Engine } from '../../engine/engine.ts';
+import type { ApiClient } from '../../shared/api.ts';
+import { resourcesDir as packagedResources } from '../cli/package-root.ts';
+import { UsageError } from '../cli/usage-error.ts';
+import { startEngineHelper } from './engine-helper.ts';
+import { defaultRunDir, parseHandshake, type HelperReady } from './helper-protocol.ts';
+
+const USAGE = 'Usage: bootcast engine-helper [--run-dir DIR] [--resources-dir DIR] [--grace-ms N]   (started by the desktop app, as root, with a hand-shake on stdin)';
+
+function readFirstLine(stream: NodeJS.ReadableStream, limit = 4096): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        done();
+        resolve(buf.slice(0, nl));
+      } else if (buf.length > limit) {
+        done();
+        reject(new Error('hand-shake line too long'));
+      }
+    };
+    const onEnd = () => {
+      done();
+      reject(new Error('stdin closed before the hand-shake'));
+    };
+    const done = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.pause();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+  });
+}
+
+/**
+ * Root can read every file; the UI user may only serve images that user could read. The check
+ * runs with the user's effective ids (switched back at once: nothing asynchronous in between).
+ */
+export function readableBy(path: string, uid: number, gid: number): boolean {
+  if (!process.seteuid || !process.setegid || process.geteuid?.() !== 0) return true;
+  process.setegid(gid);
+  process.seteuid(uid);
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    process.seteuid(0);
+    process.setegid(0);
+  }
+}
+
+function guardImagePaths(engine: Engine, uid: number, gid: number): ApiClient & { dispose(): Promise<void> } {
+  return {
+    async call(method, arg) {
+      if (method === 'images.add') {
+        const refused = (arg as { paths: string[] }).paths.filter((p) => !readableBy(p, uid, gid));
+        if (refused.length) throw Object.assign(new Error(`you cannot read ${refused.join(', ')}: Bootcast serves only images your own account can open`), { code: 'forbidden' });
+      }
+      return engine.call(method, arg);
+    },
+    on: (event, listener) => engine.on(event, listener),
+    dispose: () => engine.dispose(),
+  };
+}
+
+export async function engineHelperCommand(argv: string[]): Promise<number> {
+  let runDir = defaultRunDir();
+  let resourcesDir: string | undefined;
+  let graceMs: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => argv[++i] ?? (() => { throw new UsageError(`${a} needs a value`, USAGE); })();
+    if (a === '--run-dir') runDir = value();
+    else if (a === '--resources-dir') resourcesDir = value();
+    else if (a === '--grace-ms') graceMs = Number(value());
+    else throw new UsageError(`unknown option '${a}'`, USAGE);
+  }
+  const say = (line: HelperReady) => process.stdout.write(JSON.stringify(line) + '\n');
+  if (process.getuid?.() !== 0) {
+    say({ ready: false, error: 'the engine helper must run as root (it is started through pkexec or an administrator prompt)' });
+    return 2;
+  }
+  let handshake;
+  try {
+    handshake = parseHandshake(await readFirstLine(process.stdin));
+    // pkexec says who asked; an argument cannot override that.
+    const asker = process.env.PKEXEC_UID ?? process.env.SUDO_UID;
+    if (asker !== undefined && Number(asker) !== handshake.ownerUid) throw new Error(`hand-shake names uid ${handshake.ownerUid} but the request came from uid ${asker}`);
+  } catch (err) {
+    say({ ready: false, error: (err as Error).message });
+    return 2;
+  }
+  const log = (line: string) => process.stderr.write(`bootcast engine-helper: ${line}\n`);
+  const engine = await Engine.create({ dataDir: handshake.dataDir, resourcesDir: resourcesDir ?? packagedResources(), onLog: (e) => log(`${e.source}: ${e.message}`) });
+  let code = 0;
+  const stopped = new Promise<void>((resolve) => {
+    void startEngineHelper({ api: guardImagePaths(engine, handshake.ownerUid, handshake.ownerGid), handshake, runDir, log, onStopped: resolve, ...(graceMs !== undefined && graceMs >= 0 ? { graceMs } : {}) })
+      .then((helper) => {
+        say({ ready: true, socket: helper.socketPath, pid: process.pid });
+        process.stdin.on('end', () => helper.uiProcessGone());
+        process.stdin.on('error', () => helper.uiProcessGone());
+        process.stdin.resume();
+        for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void helper.stop());
+      })
+      .catch(async (err: Error) => {
+        say({ ready: false, error: err.message });
+        code = 2;
+        await engine.dispose();
+        resolve();
+      });
+  });
+  await stopped;
+  return code;
+}

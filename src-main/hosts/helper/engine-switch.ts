@@ -1,0 +1,106 @@
+// The desktop's engine: in-process and unprivileged until Start (or internet sharing) needs ports
+// or rules only root may touch, then the privileged helper, asked for once per session. Hosts and
+// the renderer see one ApiClient throughout; the state lives in the shared data folder, so the
+// helper picks up the library and settings the window already has.
+import type { ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiResult, ServerSettings } from '../../shared/api.ts';
+import { API_EVENTS } from '../../shared/api.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import type { RemoteEngine } from './remote-engine.ts';
+
+export interface LocalEngine extends ApiClient {
+  dispose(): Promise<void> | void;
+}
+
+export interface EngineSwitchOptions {
+  local: LocalEngine;
+  /** What Start with these settings will ask for (net/port-privileges.ts desktopStartNotice); null: nothing, stay in-process. */
+  startNotice: (settings: ServerSettings) => string | null;
+  /** Internet sharing changes firewall rules: root on Linux and macOS. */
+  natNeedsHelper: boolean;
+  launch: () => Promise<RemoteEngine>;
+  /** The helper went away while in use (crash, or stopped from outside). */
+  onHelperLost?: (why: string) => void;
+}
+
+export class EngineSwitch implements ApiClient {
+  private readonly events = new Emitter<ApiEvents>();
+  private current: ApiClient;
+  private remote: RemoteEngine | undefined;
+  private local: LocalEngine | undefined;
+  private unsubscribe: (() => void)[] = [];
+  private switching: Promise<void> | undefined;
+  private keepServing = false;
+
+  constructor(private readonly o: EngineSwitchOptions) {
+    this.local = o.local;
+    this.current = o.local;
+    this.follow(o.local);
+  }
+
+  get privileged(): boolean {
+    return this.remote !== undefined;
+  }
+
+  private follow(api: ApiClient): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const event of API_EVENTS) this.unsubscribe.push(api.on(event, (p) => this.events.emit(event, p as never)));
+  }
+
+  private async needsHelper(method: ApiMethod): Promise<boolean> {
+    if (this.remote) return false;
+    if (method === 'nat.enable') return this.o.natNeedsHelper;
+    if (method !== 'server.start') return false;
+    return this.o.startNotice(await this.current.call('server.settings', undefined)) !== null;
+  }
+
+  /** Moves to the helper: launched first, so a cancelled prompt leaves the window as it was. */
+  private switchToHelper(): Promise<void> {
+    this.switching ??= (async () => {
+      const remote = await this.o.launch();
+      await remote.setKeepServing(this.keepServing);
+      const local = this.local;
+      this.local = undefined;
+      this.remote = remote;
+      this.current = remote;
+      this.follow(remote);
+      remote.onClosed(() => {
+        if (this.remote === remote) this.o.onHelperLost?.('the privileged engine stopped');
+      });
+      await local?.dispose();
+      // The renderer re-reads nothing by itself: tell it what the new engine holds.
+      this.events.emit('images.changed', await remote.call('images.list', undefined));
+      this.events.emit('server.state', await remote.call('server.state', undefined));
+      this.events.emit('nat.state', await remote.call('nat.state', undefined));
+    })().finally(() => {
+      this.switching = undefined;
+    });
+    return this.switching;
+  }
+
+  async call<M extends ApiMethod>(method: M, arg: ApiArg<M>): Promise<ApiResult<M>> {
+    if (this.switching) await this.switching.catch(() => undefined);
+    if (method === 'server.privileges') {
+      const notice = this.remote ? null : this.o.startNotice(await this.current.call('server.settings', undefined));
+      return { notice } as ApiResult<M>;
+    }
+    if (await this.needsHelper(method)) await this.switchToHelper();
+    return this.current.call(method, arg);
+  }
+
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    const d = this.events.on(event, listener);
+    return () => d.dispose();
+  }
+
+  /** With keep serving on, the helper outlives the window (tray "Keep serving"). */
+  async setKeepServing(on: boolean): Promise<void> {
+    this.keepServing = on;
+    await this.remote?.setKeepServing(on);
+  }
+
+  async dispose(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.remote?.close();
+    await this.local?.dispose();
+  }
+}
