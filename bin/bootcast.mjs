@@ -12,6 +12,6 @@ if (process.env.BOOTCAST_CLI !== 'bundle' && existsSync(source)) {
   register();
   ({ main } = await import(source.href));
 } else {
-  ({ main } = await import('../out/cli/main.js'));
+  ({ main } = await import('../out/cli/main.mjs'));
 }
 process.exitCode = await main(process.argv.slice(2));

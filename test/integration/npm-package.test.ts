@@ -57,7 +57,7 @@ describe('the bootcast npm package', () => {
 
   it('ships the bundled CLI, the built web UI and the loaders, and no sources, tests or benches', () => {
     expect(files).toContain('bin/bootcast.mjs');
-    expect(files).toContain('out/cli/main.js');
+    expect(files).toContain('out/cli/main.mjs');
     expect(files).toContain('out/renderer/index.html');
     expect(files.some((f) => f.startsWith('resources/ipxe/'))).toBe(true);
     expect(files.filter((f) => /^(src-main|src-renderer|test|bench|build)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
