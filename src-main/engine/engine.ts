@@ -28,6 +28,7 @@ import { ClientTimeline } from './timeline/client-timeline.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
 import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
+import { buildDiagnostics } from './diagnostics-report.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -42,6 +43,8 @@ export interface EngineOptions {
   images?: string[];
   /** Also told about every log line (the CLI prints them). */
   onLog?: (entry: LogEntry) => void;
+  /** Named in exported diagnostics. */
+  appVersion?: string;
 }
 
 /** Thrown by commands; the message is meant for the technician. */
@@ -207,6 +210,7 @@ export class Engine implements ApiClient {
     },
     'nat.disable': () => this.nat.disable(),
     'log.recent': ({ limit } = {}) => this.logRing.recent({ limit }),
+    'diagnostics.export': () => buildDiagnostics(this, { host: 'headless', versions: { bootcast: this.o.appVersion } }),
     'log.export': async () => {
       await this.eventLog.flush();
       return this.eventLog.exportText();

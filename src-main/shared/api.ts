@@ -183,6 +183,8 @@ export interface ApiMethods {
   'log.recent': [{ limit?: number }, LogEntry[]];
   /** The session's events as JSON lines, for download/export. */
   'log.export': [void, string];
+  /** Versions, settings, interfaces, state and recent log, redacted (MACs, home folder, tokens): for a help request. */
+  'diagnostics.export': [void, string];
 }
 
 /** Events pushed from the engine to every UI. */
@@ -224,6 +226,7 @@ export const API_METHODS = [
   'nat.disable',
   'log.recent',
   'log.export',
+  'diagnostics.export',
 ] as const satisfies readonly ApiMethod[];
 
 export const API_EVENTS = [

@@ -7,7 +7,7 @@ import { defaultDataDir } from '../../engine/data-dir.ts';
 import { EventLinesWriter } from '../../engine/event-lines.ts';
 import type { LogEntry } from '../../shared/api.ts';
 import { startHeadlessHost } from '../headless/headless-host.ts';
-import { packageRoot, rendererDir, resourcesDir } from './package-root.ts';
+import { packageRoot, packageVersion, rendererDir, resourcesDir } from './package-root.ts';
 import { parseServeArgs, SERVE_USAGE } from './serve-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
 
@@ -40,7 +40,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
   const root = packageRoot();
-  const engine = await Engine.create({ dataDir, resourcesDir: resourcesDir(root), images: args.images.length ? args.images : undefined, onLog: printLog });
+  const engine = await Engine.create({ dataDir, resourcesDir: resourcesDir(root), appVersion: packageVersion(root), images: args.images.length ? args.images : undefined, onLog: printLog });
   const stops: Array<() => Promise<unknown>> = [];
   let code = EXIT_OK;
   try {

@@ -5,6 +5,7 @@
 import type { ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiResult, ServerSettings } from '../../shared/api.ts';
 import { API_EVENTS } from '../../shared/api.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { buildDiagnostics } from '../../engine/diagnostics-report.ts';
 import type { RemoteEngine } from './remote-engine.ts';
 
 export interface LocalEngine extends ApiClient {
@@ -18,6 +19,8 @@ export interface EngineSwitchOptions {
   /** Internet sharing changes firewall rules: root on Linux and macOS. */
   natNeedsHelper: boolean;
   launch: () => Promise<RemoteEngine>;
+  /** Versions named in exported diagnostics (the desktop's Electron, Chromium, app). */
+  versions?: Record<string, string | undefined>;
   /** The helper went away while in use (crash, or stopped from outside). */
   onHelperLost?: (why: string) => void;
 }
@@ -82,6 +85,10 @@ export class EngineSwitch implements ApiClient {
     if (method === 'server.privileges') {
       const notice = this.remote ? null : this.o.startNotice(await this.current.call('server.settings', undefined));
       return { notice } as ApiResult<M>;
+    }
+    if (method === 'diagnostics.export') {
+      const report = await buildDiagnostics(this, { host: 'desktop', versions: { ...this.o.versions, engine: this.remote ? 'privileged helper' : 'in-process' } });
+      return report as ApiResult<M>;
     }
     if (await this.needsHelper(method)) await this.switchToHelper();
     return this.current.call(method, arg);

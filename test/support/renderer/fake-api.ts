@@ -48,6 +48,7 @@ export function createFakeApi(options: { transport?: 'electron' | 'web'; status?
     'nat.state': () => natOff(),
     'log.recent': () => [],
     'log.export': () => '',
+    'diagnostics.export': () => '',
   };
   const fake: FakeApi = {
     transport: options.transport ?? 'web',
