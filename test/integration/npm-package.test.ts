@@ -81,6 +81,13 @@ describe('the bootcast npm package', () => {
       const token = new URL(url!).searchParams.get('token')!;
       const state = await fetch(new URL('/api/call/server.state', url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
       expect(((await state.json()) as { result: { phase: string } }).result.phase).toBe('running');
+      // Export diagnostics works in the headless host too: same report, named as such, with the version.
+      const diag = await fetch(new URL('/api/call/diagnostics.export', url), { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
+      const report = ((await diag.json()) as { result: string }).result;
+      expect(report).toMatch(/^# Bootcast diagnostics\n/);
+      expect(report).toContain('"host": "headless"');
+      expect(report).toContain(`"bootcast": "${version}"`);
+      expect(report).not.toContain(token);
     } finally {
       child.kill('SIGINT');
     }

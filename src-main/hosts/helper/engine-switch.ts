@@ -56,25 +56,34 @@ export class EngineSwitch implements ApiClient {
     return this.o.startNotice(await this.current.call('server.settings', undefined)) !== null;
   }
 
+  /** Takes over a helper an earlier window left serving ("keep serving"); the in-process engine goes. */
+  async adopt(remote: RemoteEngine): Promise<void> {
+    this.switching ??= this.moveTo(remote).finally(() => {
+      this.switching = undefined;
+    });
+    return this.switching;
+  }
+
+  private async moveTo(remote: RemoteEngine): Promise<void> {
+    await remote.setKeepServing(this.keepServing);
+    const local = this.local;
+    this.local = undefined;
+    this.remote = remote;
+    this.current = remote;
+    this.follow(remote);
+    remote.onClosed(() => {
+      if (this.remote === remote) this.o.onHelperLost?.('the privileged engine stopped');
+    });
+    await local?.dispose();
+    // The renderer re-reads nothing by itself: tell it what the new engine holds.
+    this.events.emit('images.changed', await remote.call('images.list', undefined));
+    this.events.emit('server.state', await remote.call('server.state', undefined));
+    this.events.emit('nat.state', await remote.call('nat.state', undefined));
+  }
+
   /** Moves to the helper: launched first, so a cancelled prompt leaves the window as it was. */
   private switchToHelper(): Promise<void> {
-    this.switching ??= (async () => {
-      const remote = await this.o.launch();
-      await remote.setKeepServing(this.keepServing);
-      const local = this.local;
-      this.local = undefined;
-      this.remote = remote;
-      this.current = remote;
-      this.follow(remote);
-      remote.onClosed(() => {
-        if (this.remote === remote) this.o.onHelperLost?.('the privileged engine stopped');
-      });
-      await local?.dispose();
-      // The renderer re-reads nothing by itself: tell it what the new engine holds.
-      this.events.emit('images.changed', await remote.call('images.list', undefined));
-      this.events.emit('server.state', await remote.call('server.state', undefined));
-      this.events.emit('nat.state', await remote.call('nat.state', undefined));
-    })().finally(() => {
+    this.switching ??= (async () => this.moveTo(await this.o.launch()))().finally(() => {
       this.switching = undefined;
     });
     return this.switching;
@@ -100,6 +109,10 @@ export class EngineSwitch implements ApiClient {
   }
 
   /** With keep serving on, the helper outlives the window (tray "Keep serving"). */
+  get keepsServing(): boolean {
+    return this.keepServing;
+  }
+
   async setKeepServing(on: boolean): Promise<void> {
     this.keepServing = on;
     await this.remote?.setKeepServing(on);
