@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import { defaultDataDir } from '../../engine/data-dir.ts';
 import { Engine } from '../../engine/engine.ts';
+import { setBindAdviceContext } from '../../net/bind-error.ts';
 import { currentPrivilegeFacts, desktopStartNotice } from '../../net/port-privileges.ts';
 import { OPEN_LOGS_CHANNEL } from '../../preload/bridge.ts';
 import { EngineSwitch } from '../helper/engine-switch.ts';
@@ -28,6 +29,7 @@ const rendererUrl = pathToFileURL(rendererIndex).href;
 // One data folder with `bootcast serve` (Electron would otherwise derive it from the package
 // name), and logs where each OS keeps them.
 app.setName('Bootcast');
+setBindAdviceContext({ host: 'desktop' });
 app.setPath('userData', defaultDataDir());
 const logDir = desktopLogDir();
 app.setAppLogsPath(logDir);

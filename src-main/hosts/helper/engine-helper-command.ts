@@ -2,6 +2,7 @@
 // root. Not for people: the desktop app starts it and speaks to it (helper-protocol.ts).
 import { accessSync, constants } from 'node:fs';
 import { Engine } from '../../engine/engine.ts';
+import { setBindAdviceContext } from '../../net/bind-error.ts';
 import type { ApiClient } from '../../shared/api.ts';
 import { resourcesDir as packagedResources } from '../cli/package-root.ts';
 import { UsageError } from '../cli/usage-error.ts';
@@ -98,6 +99,8 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
     say({ ready: false, error: (err as Error).message });
     return 2;
   }
+  // Its errors are shown in the desktop window, so they speak of the window's settings.
+  setBindAdviceContext({ host: 'desktop' });
   const log = (line: string) => process.stderr.write(`bootcast engine-helper: ${line}\n`);
   const engine = await Engine.create({ dataDir: handshake.dataDir, resourcesDir: resourcesDir ?? packagedResources(), onLog: (e) => log(`${e.source}: ${e.message}`) });
   let code = 0;
