@@ -125,6 +125,14 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
     // The settings the window chose before Start are the ones the helper serves with.
     expect(await page.locator('[data-service="http"]').innerText()).toContain('198.18.0.1:80');
     expect(broker.stderr).not.toContain('token');
+    // The socket folder is root's (nobody can swap entries in it); the socket and token are the user's alone.
+    const paths = helperPaths(runDir(), NOBODY);
+    expect(statSync(paths.dir)).toMatchObject({ uid: 0, mode: expect.any(Number) });
+    expect(statSync(paths.dir).mode & 0o777).toBe(0o711);
+    for (const f of [paths.socket, paths.token]) {
+      expect(statSync(f).uid).toBe(NOBODY);
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+    }
   }, 120_000);
 
   it('refuses a client without the token, and a second window while one is attached', async () => {
@@ -162,12 +170,17 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
     const next = await attachRunningEngine(runDir(), NOBODY);
     expect(next).toBeDefined();
     expect((await next!.call('server.state', undefined)).phase).toBe('running');
+    // Root can read anything; the window's user may only serve images that user can read.
+    const secret = join(work, 'root-only.iso');
+    await writeFile(secret, 'not for nobody', { mode: 0o600 });
+    await expect(next!.call('images.add', { paths: [secret] })).rejects.toMatchObject({ code: 'forbidden' });
     await next!.setKeepServing(false);
     next!.close();
     await vi.waitFor(() => expect(helperAlive(pid)).toBe(false), { timeout: 30_000, interval: 200 });
     // What the root engine wrote in the user's data folder belongs to the user again.
     const entries = await readdir(dataDir(), { recursive: true });
-    expect(entries.length).toBeGreaterThan(0);
+    expect(entries).toContain('settings.json');
     expect(entries.filter((f) => statSync(join(dataDir(), f)).uid !== NOBODY)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dataDir(), 'settings.json'), 'utf8'))).toMatchObject({ interface: 'br0', dhcpMode: 'off' });
   }, 120_000);
 });

@@ -1,6 +1,5 @@
 // `bootcast engine-helper`: the entry point pkexec (or the macOS administrator prompt) runs as
 // root. Not for people: the desktop app starts it and speaks to it (helper-protocol.ts).
-import { accessSync, constants } from 'node:fs';
 import { Engine } from '../../engine/engine.ts';
 import { setBindAdviceContext } from '../../net/bind-error.ts';
 import type { ApiClient } from '../../shared/api.ts';
@@ -8,6 +7,7 @@ import { resourcesDir as packagedResources } from '../cli/package-root.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { startEngineHelper } from './engine-helper.ts';
 import { defaultRunDir, parseHandshake, type HelperReady } from './helper-protocol.ts';
+import { readableBy } from './user-files.ts';
 
 const USAGE = 'Usage: bootcast engine-helper [--run-dir DIR] [--resources-dir DIR] [--grace-ms N]   (started by the desktop app, as root, with a hand-shake on stdin)';
 
@@ -39,30 +39,11 @@ function readFirstLine(stream: NodeJS.ReadableStream, limit = 4096): Promise<str
   });
 }
 
-/**
- * Root can read every file; the UI user may only serve images that user could read. The check
- * runs with the user's effective ids (switched back at once: nothing asynchronous in between).
- */
-export function readableBy(path: string, uid: number, gid: number): boolean {
-  if (!process.seteuid || !process.setegid || process.geteuid?.() !== 0) return true;
-  process.setegid(gid);
-  process.seteuid(uid);
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    process.seteuid(0);
-    process.setegid(0);
-  }
-}
-
 function guardImagePaths(engine: Engine, uid: number, gid: number): ApiClient & { dispose(): Promise<void> } {
   return {
     async call(method, arg) {
       if (method === 'images.add') {
-        const refused = (arg as { paths: string[] }).paths.filter((p) => !readableBy(p, uid, gid));
+        const refused = (arg as { paths: string[] }).paths.filter((p) => !readableBy(p, { uid, gid }));
         if (refused.length) throw Object.assign(new Error(`you cannot read ${refused.join(', ')}: Bootcast serves only images your own account can open`), { code: 'forbidden' });
       }
       return engine.call(method, arg);
@@ -79,8 +60,10 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => argv[++i] ?? (() => { throw new UsageError(`${a} needs a value`, USAGE); })();
+    // The deb's wrapper names the resources first; pkexec's caller may add flags but not replace it.
     if (a === '--run-dir') runDir = value();
-    else if (a === '--resources-dir') resourcesDir = value();
+    else if (a === '--resources-dir' && resourcesDir === undefined) resourcesDir = value();
+    else if (a === '--resources-dir') throw new UsageError('--resources-dir given twice', USAGE);
     else if (a === '--grace-ms') graceMs = Number(value());
     else throw new UsageError(`unknown option '${a}'`, USAGE);
   }
@@ -102,10 +85,14 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
   // Its errors are shown in the desktop window, so they speak of the window's settings.
   setBindAdviceContext({ host: 'desktop' });
   const log = (line: string) => process.stderr.write(`bootcast engine-helper: ${line}\n`);
-  const engine = await Engine.create({ dataDir: handshake.dataDir, resourcesDir: resourcesDir ?? packagedResources(), onLog: (e) => log(`${e.source}: ${e.message}`) });
+  let engine: Engine | undefined;
+  const createApi = async (dataDir: string) => {
+    engine = await Engine.create({ dataDir, resourcesDir: resourcesDir ?? packagedResources(), onLog: (e) => log(`${e.source}: ${e.message}`) });
+    return guardImagePaths(engine, handshake.ownerUid, handshake.ownerGid);
+  };
   let code = 0;
   const stopped = new Promise<void>((resolve) => {
-    void startEngineHelper({ api: guardImagePaths(engine, handshake.ownerUid, handshake.ownerGid), handshake, runDir, log, onStopped: resolve, ...(graceMs !== undefined && graceMs >= 0 ? { graceMs } : {}) })
+    void startEngineHelper({ createApi, handshake, runDir, log, onStopped: resolve, ...(graceMs !== undefined && graceMs >= 0 ? { graceMs } : {}) })
       .then((helper) => {
         say({ ready: true, socket: helper.socketPath, pid: process.pid });
         process.stdin.on('end', () => helper.uiProcessGone());
@@ -116,7 +103,7 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
       .catch(async (err: Error) => {
         say({ ready: false, error: err.message });
         code = 2;
-        await engine.dispose();
+        await engine?.dispose();
         resolve();
       });
   });

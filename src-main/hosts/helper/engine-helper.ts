@@ -2,19 +2,19 @@
 // as root through pkexec (Linux) or an administrator prompt (macOS), driven by the unprivileged
 // UI over the headless host's API transport on a Unix socket only that user can open. It serves
 // one UI at a time, and goes away with its UI unless "keep serving" is on.
-import { chmod, chown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ApiClient } from '../../shared/api.ts';
 import { tokenMatches, tokenOf } from '../headless/access-token.ts';
 import { handleApiCall, readBody, sendError, sendJson } from '../headless/api-call-route.ts';
 import { EventSocketHub } from '../headless/event-socket.ts';
+import { copyInFromUser, copyOutToUser } from './user-files.ts';
 import { helperPaths, KEEP_SERVING_PATH, SESSION_HEADER, STATUS_PATH, type HelperHandshake, type HelperStatus } from './helper-protocol.ts';
 
 export interface EngineHelperOptions {
-  /** The engine (or any ApiClient) to serve; disposed when the helper stops. */
-  api: ApiClient & { dispose(): Promise<void> | void };
+  /** Makes the engine (or any ApiClient) to serve, on the helper's private data folder; disposed when the helper stops. */
+  createApi: (privateDataDir: string) => Promise<ApiClient & { dispose(): Promise<void> | void }>;
   handshake: HelperHandshake;
   /** Root-owned folder under which `bootcast-<uid>/` is made. */
   runDir: string;
@@ -36,34 +36,30 @@ export interface EngineHelper {
 }
 
 /**
- * The folder holding the socket must be ours: created here, or already a real directory (not a
- * symlink an unprivileged user planted) owned by root or by the UI user.
+ * The folders the helper works in are root's: the run folder must be root-owned and writable by
+ * root only (so nobody else can swap an entry in it), and `bootcast-<uid>` is made root-owned,
+ * 0711: the user can reach the socket and token inside (both theirs, 0600) but rename nothing.
  */
-async function prepareDir(dir: string, uid: number, gid: number): Promise<void> {
-  await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+async function prepareDirs(runDir: string, dir: string, privateData: string): Promise<void> {
+  const base = await lstat(runDir);
+  if (!base.isDirectory() || base.uid !== 0 || (base.mode & 0o022) !== 0) {
+    throw new Error(`${runDir} must be a root-owned directory that only root can write to`);
+  }
+  await mkdir(dir, { mode: 0o711 }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });
   const st = await lstat(dir);
-  if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`${dir} is not a directory: refusing to use it`);
-  if (st.uid !== 0 && st.uid !== uid) throw new Error(`${dir} belongs to uid ${st.uid}, not to root or uid ${uid}: refusing to use it`);
-  await chmod(dir, 0o700);
-  await chown(dir, uid, gid);
-}
-
-/** Files the root engine wrote into the user's data folder go back to the user, so `bootcast serve` and the next unprivileged start can rewrite them. */
-async function giveBack(dir: string, uid: number, gid: number): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  await chown(dir, uid, gid).catch(() => undefined);
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await giveBack(p, uid, gid);
-    else if (!e.isSymbolicLink()) await chown(p, uid, gid).catch(() => undefined);
-  }
+  if (!st.isDirectory() || st.uid !== 0) throw new Error(`${dir} is not a root-owned directory: refusing to use it`);
+  await chmod(dir, 0o711);
+  await mkdir(privateData, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
 }
 
 export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineHelper> {
   const { token, ownerUid: uid, ownerGid: gid } = o.handshake;
   const paths = helperPaths(o.runDir, uid);
+  const owner = { uid, gid };
   const log = o.log ?? (() => {});
   const graceMs = o.graceMs ?? 3000;
   let keepServing = o.handshake.keepServing === true;
@@ -71,9 +67,13 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
   let stopping: Promise<void> | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
 
-  await prepareDir(paths.dir, uid, gid);
+  await prepareDirs(o.runDir, paths.dir, paths.data);
   await rm(paths.socket, { force: true });
-  const hub = new EventSocketHub(o.api);
+  // The engine works on a root-only copy of the user's settings and library (a crash with NAT on
+  // leaves its record there for the next helper); results go back, as the user, on stop.
+  copyInFromUser(o.handshake.dataDir, paths.data, owner);
+  const api = await o.createApi(paths.data);
+  const hub = new EventSocketHub(api);
 
   const sessionOf = (req: IncomingMessage) => {
     const v = req.headers[SESSION_HEADER];
@@ -111,7 +111,7 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
       return;
     }
     if (url.pathname.startsWith('/api/call/')) {
-      await handleApiCall(o.api, url.pathname.slice('/api/call/'.length), req, res);
+      await handleApiCall(api, url.pathname.slice('/api/call/'.length), req, res);
       return;
     }
     sendError(res, 404, 'not-found', `no endpoint ${url.pathname}`);
@@ -157,8 +157,12 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Servers and NAT rules go before anything else can fail.
-      await Promise.resolve(o.api.dispose()).catch((err: unknown) => log(`engine did not stop cleanly: ${(err as Error).message}`));
-      await giveBack(o.handshake.dataDir, uid, gid);
+      await Promise.resolve(api.dispose()).catch((err: unknown) => log(`engine did not stop cleanly: ${(err as Error).message}`));
+      try {
+        copyOutToUser(paths.data, o.handshake.dataDir, owner);
+      } catch (err) {
+        log(`cannot write the settings back to ${o.handshake.dataDir}: ${(err as Error).message}`);
+      }
       await rm(paths.socket, { force: true });
       await rm(paths.token, { force: true });
       o.onStopped?.();
@@ -180,10 +184,11 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
   } finally {
     process.umask(oldMask);
   }
-  await chown(paths.socket, uid, gid);
+  await lchown(paths.socket, uid, gid);
   // A UI started later (after "keep serving") reattaches with this token; only its owner can read it.
-  await writeFile(paths.token, token, { mode: 0o600 });
-  await chown(paths.token, uid, gid);
+  await rm(paths.token, { force: true });
+  await writeFile(paths.token, token, { mode: 0o600, flag: 'wx' });
+  await lchown(paths.token, uid, gid);
   // A UI that never attaches (it crashed after the prompt) must not leave a root engine behind.
   scheduleStopIfAlone(o.firstAttachMs ?? 30_000);
 

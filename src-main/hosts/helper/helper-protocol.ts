@@ -34,10 +34,13 @@ export function defaultRunDir(platform: NodeJS.Platform = process.platform): str
   return platform === 'darwin' ? '/var/run' : '/run';
 }
 
-/** `<runDir>/bootcast-<uid>/`: mode 0700, owned by the UI user, holding `engine.sock` and `token`. */
-export function helperPaths(runDir: string, uid: number): { dir: string; socket: string; token: string } {
+/**
+ * `<runDir>/bootcast-<uid>/`: root's, mode 0711, holding `engine.sock` and `token` (both the
+ * user's, 0600) and `engine-data/` (root only: the engine's working copy of the user's state).
+ */
+export function helperPaths(runDir: string, uid: number): { dir: string; socket: string; token: string; data: string } {
   const dir = join(runDir, `bootcast-${uid}`);
-  return { dir, socket: join(dir, 'engine.sock'), token: join(dir, 'token') };
+  return { dir, socket: join(dir, 'engine.sock'), token: join(dir, 'token'), data: join(dir, 'engine-data') };
 }
 
 export function parseHandshake(line: string): HelperHandshake {
