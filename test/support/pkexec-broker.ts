@@ -17,7 +17,8 @@ export class PkexecBroker {
   static async start(dir: string, netns?: string): Promise<PkexecBroker> {
     const socketPath = join(dir, 'pkexec-broker.sock');
     let broker: PkexecBroker | undefined;
-    const server = createServer((conn) => {
+    // Half-open: a requester whose stdin ends (or was never there) still waits for the command, as pkexec does.
+    const server = createServer({ allowHalfOpen: true }, (conn) => {
       let head = '';
       const onData = (d: Buffer) => {
         head += d.toString('latin1');

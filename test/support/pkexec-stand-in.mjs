@@ -5,7 +5,7 @@
 // as `nobody`, without the TypeScript loader.
 import { connect } from 'node:net';
 
-const socket = connect(process.env.BOOTCAST_TEST_PKEXEC_SOCKET);
+const socket = connect({ path: process.env.BOOTCAST_TEST_PKEXEC_SOCKET, allowHalfOpen: true });
 socket.write(JSON.stringify({ argv: process.argv.slice(2), uid: process.getuid(), gid: process.getgid() }) + '\n');
 process.stdin.pipe(socket);
 socket.pipe(process.stdout);

@@ -1,7 +1,9 @@
 // A desktop window's main process without Electron, for tests: the in-process engine behind an
 // EngineSwitch that moves to the privileged helper on Start, served to a browser by the headless
 // host. Run as an unprivileged user:
-//   node --import tsx unprivileged-ui-host.ts DATA_DIR RENDERER_DIR RUN_DIR ELEVATE_JSON [--keep-serving]
+//   node --import tsx unprivileged-ui-host.ts DATA_DIR RENDERER_DIR RUN_DIR ELEVATE_JSON [--keep-serving] [--shell-elevation]
+// --shell-elevation: ELEVATE_JSON runs one shell command line and relays no stdio (as macOS's
+// administrator prompt does), so the helper's stdio goes through FIFOs.
 // Prints `UI: <url>` when ready; stops on SIGTERM.
 import { join } from 'node:path';
 import { Engine } from '../../src-main/engine/engine.ts';
@@ -20,7 +22,7 @@ const engine = new EngineSwitch({
   launch: async () =>
     (
       await launchPrivilegedEngine({
-        elevate: JSON.parse(elevateJson!) as string[],
+        elevate: flags.includes('--shell-elevation') ? (line: string) => [...(JSON.parse(elevateJson!) as string[]), 'sh', '-c', line] : (JSON.parse(elevateJson!) as string[]),
         command: [process.execPath, join(repo, 'bin/bootcast.mjs'), 'engine-helper', '--run-dir', runDir!, '--grace-ms', '300'],
         handshake: { dataDir: dataDir!, ownerUid: process.getuid!(), ownerGid: process.getgid!() },
         onLog: (line) => process.stderr.write(`helper: ${line}\n`),

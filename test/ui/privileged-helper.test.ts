@@ -183,4 +183,17 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
     expect(entries.filter((f) => statSync(join(dataDir(), f)).uid !== NOBODY)).toEqual([]);
     expect(JSON.parse(readFileSync(join(dataDir(), 'settings.json'), 'utf8'))).toMatchObject({ interface: 'br0', dhcpMode: 'off' });
   }, 120_000);
+
+  it("works through an elevation tool that relays no stdio (macOS's administrator prompt), and still ends with its window", async () => {
+    const ui = await startUiHost('--shell-elevation');
+    await startServingFromTheWindow(ui.url).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nwindow says: ${await page.getByTestId('server-action-error').textContent().catch(() => '')}\nhelper: ${broker.stderr.slice(-2000)}`);
+    });
+    const http = listener(80)!;
+    expect(http.uid).toBe(0);
+    expect(http.pid).not.toBe(ui.pid);
+    process.kill(ui.pid, 'SIGKILL');
+    await vi.waitFor(() => expect(helperAlive(http.pid)).toBe(false), { timeout: 30_000, interval: 200 });
+    expect(listener(80)).toBeUndefined();
+  }, 120_000);
 });

@@ -26,9 +26,15 @@ describe('how the desktop starts its privileged engine', () => {
     expect(dev).toMatchObject({ command: expect.arrayContaining(['/src/bootcast/out/cli/run.mjs', '/src/bootcast/resources']) });
   });
 
-  it('has no helper on Windows (the installer opened the firewall) and says what to do on macOS for now', () => {
+  it('has no helper on Windows (the installer opened the firewall); on macOS asks through the administrator prompt', () => {
     expect(helperCommand(linux({ platform: 'win32' }))).toEqual({ unavailable: 'not needed on Windows' });
-    expect(helperCommand(linux({ platform: 'darwin' }))).toMatchObject({ unavailable: expect.stringContaining('sudo') });
+    const mac = helperCommand(linux({ platform: 'darwin', resourcesPath: '/Applications/Bootcast.app/Contents/Resources', execPath: '/Applications/Bootcast.app/Contents/MacOS/Bootcast' }));
+    if (!('elevate' in mac) || Array.isArray(mac.elevate)) throw new Error('expected a prompt that takes a shell command');
+    expect(mac.command).toEqual(['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/Applications/Bootcast.app/Contents/MacOS/Bootcast', '/Applications/Bootcast.app/Contents/Resources/cli/run.mjs',
+      'engine-helper', '--resources-dir', '/Applications/Bootcast.app/Contents/Resources/resources', '--run-dir', '/var/run']);
+    const [tool, flag, script] = mac.elevate(`exec '/x' < '/tmp/a "b"/in'`);
+    expect([tool, flag]).toEqual(['osascript', '-e']);
+    expect(script).toBe(`do shell script "exec '/x' < '/tmp/a \\"b\\"/in'" with prompt "Bootcast needs administrator rights to open network ports." with administrator privileges`);
   });
 });
 
