@@ -108,13 +108,15 @@ function createWindow(engine: EngineSwitch, desktop: DesktopShell): BrowserWindo
 async function createEngine(): Promise<EngineSwitch> {
   const dataDir = app.getPath('userData');
   const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : undefined;
-  const local = await Engine.create({
-    dataDir,
-    appVersion: app.getVersion(),
-    // Packaged, the iPXE loaders live beside app.asar (electron-builder extraResources): clients
-    // download them by TFTP, so they must be plain files, not asar entries.
-    ...(resourcesDir ? { resourcesDir } : {}),
-  });
+  const createLocal = () =>
+    Engine.create({
+      dataDir,
+      appVersion: app.getVersion(),
+      // Packaged, the iPXE loaders live beside app.asar (electron-builder extraResources): clients
+      // download them by TFTP, so they must be plain files, not asar entries.
+      ...(resourcesDir ? { resourcesDir } : {}),
+    });
+  const local = await createLocal();
   const how = helperCommand({ platform: process.platform, isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath(), execPath: process.execPath, exists: existsSync });
   const uid = process.getuid?.() ?? 0;
   const engine = new EngineSwitch({
@@ -132,6 +134,7 @@ async function createEngine(): Promise<EngineSwitch> {
       });
       return launched.engine;
     },
+    recreateLocal: createLocal,
     onHelperLost: (why) => {
       logLine('error', 'engine', why);
       if (!quitting) dialog.showErrorBox('Bootcast stopped serving', `${why}. Press Start to serve again; the log is in ${logDir}.`);

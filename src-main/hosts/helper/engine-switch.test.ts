@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient, ApiEvents, ServerSettings } from '../../shared/api.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { EngineSwitch, type LocalEngine } from './engine-switch.ts';
@@ -30,8 +30,16 @@ function fakeEngine(name: string, settings: Partial<ServerSettings> = {}) {
       disposed = true;
     },
   };
-  const remote = Object.assign(api, { setKeepServing: async (on: boolean) => ((keepServing = on), { keepServing: on }), onClosed: () => () => {}, close() {} });
-  return { api, remote: remote as unknown as RemoteEngine, events, calls, isDisposed: () => disposed, keepServing: () => keepServing };
+  const closed = new Emitter<{ closed: { code: number } }>();
+  const remote = Object.assign(api, {
+    setKeepServing: async (on: boolean) => ((keepServing = on), { keepServing: on }),
+    onClosed: (l: (e: { code: number }) => void) => {
+      const d = closed.on('closed', l);
+      return () => d.dispose();
+    },
+    close() {},
+  });
+  return { api, remote: remote as unknown as RemoteEngine, events, calls, isDisposed: () => disposed, keepServing: () => keepServing, die: () => closed.emit('closed', { code: 1006 }) };
 }
 
 describe('the desktop engine switch', () => {
@@ -74,5 +82,27 @@ describe('the desktop engine switch', () => {
     await expect(sw.call('server.start', undefined)).rejects.toThrow('the password prompt was closed');
     expect(local.isDisposed()).toBe(false);
     expect(await sw.call('server.state', undefined)).toMatchObject({ by: 'local' });
+  });
+
+  it('moves to the helper for internet sharing too, and after losing the helper falls back to a fresh in-process engine and asks again', async () => {
+    const helpers = [fakeEngine('helper-1'), fakeEngine('helper-2')];
+    let launched = 0;
+    const lost: string[] = [];
+    const sw = new EngineSwitch({
+      local: fakeEngine('local').api, startNotice: () => null, natNeedsHelper: true,
+      launch: async () => helpers[launched++]!.remote,
+      recreateLocal: async () => fakeEngine('local-again').api,
+      onHelperLost: (why) => lost.push(why),
+    });
+    await sw.call('nat.enable', {});
+    expect(launched).toBe(1);
+    const states: unknown[] = [];
+    sw.on('server.state', (s) => states.push(s));
+    helpers[0]!.die();
+    await vi.waitFor(() => expect(states).toContainEqual({ phase: 'stopped', by: 'local-again' }));
+    expect(lost).toEqual(['the privileged engine stopped']);
+    expect(sw.privileged).toBe(false);
+    await sw.call('nat.enable', {});
+    expect(launched).toBe(2);
   });
 });

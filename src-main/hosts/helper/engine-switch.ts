@@ -19,6 +19,8 @@ export interface EngineSwitchOptions {
   /** Internet sharing changes firewall rules: root on Linux and macOS. */
   natNeedsHelper: boolean;
   launch: () => Promise<RemoteEngine>;
+  /** A fresh in-process engine, for when the helper is gone: Start then asks for the helper again. */
+  recreateLocal?: () => Promise<LocalEngine>;
   /** Versions named in exported diagnostics (the desktop's Electron, Chromium, app). */
   versions?: Record<string, string | undefined>;
   /** The helper went away while in use (crash, or stopped from outside). */
@@ -72,13 +74,26 @@ export class EngineSwitch implements ApiClient {
     this.current = remote;
     this.follow(remote);
     remote.onClosed(() => {
-      if (this.remote === remote) this.o.onHelperLost?.('the privileged engine stopped');
+      if (this.remote === remote) void this.helperLost(remote);
     });
     await local?.dispose();
     // The renderer re-reads nothing by itself: tell it what the new engine holds.
     this.events.emit('images.changed', await remote.call('images.list', undefined));
     this.events.emit('server.state', await remote.call('server.state', undefined));
     this.events.emit('nat.state', await remote.call('nat.state', undefined));
+  }
+
+  private async helperLost(remote: RemoteEngine): Promise<void> {
+    this.remote = undefined;
+    remote.close();
+    this.o.onHelperLost?.('the privileged engine stopped');
+    if (!this.o.recreateLocal) return;
+    const local = await this.o.recreateLocal();
+    this.local = local;
+    this.current = local;
+    this.follow(local);
+    this.events.emit('server.state', await local.call('server.state', undefined));
+    this.events.emit('nat.state', await local.call('nat.state', undefined));
   }
 
   /** Moves to the helper: launched first, so a cancelled prompt leaves the window as it was. */
