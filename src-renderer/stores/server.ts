@@ -16,7 +16,8 @@ export const useServerStore = defineStore('server', () => {
   const privilegeNotice = ref<string | null>(null);
 
   async function refreshPrivileges(): Promise<void> {
-    privilegeNotice.value = (await api.call('server.privileges', undefined).catch(() => ({ notice: null }))).notice;
+    // A host that predates the method answers nothing: say nothing rather than fail hydration.
+    privilegeNotice.value = (await api.call('server.privileges', undefined).catch(() => undefined))?.notice ?? null;
   }
 
   api.on('server.state', (next) => {

@@ -59,12 +59,19 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
   let graceMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const value = () => argv[++i] ?? (() => { throw new UsageError(`${a} needs a value`, USAGE); })();
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`, USAGE);
+      return v;
+    };
     // The deb's wrapper names the resources first; pkexec's caller may add flags but not replace it.
     if (a === '--run-dir') runDir = value();
     else if (a === '--resources-dir' && resourcesDir === undefined) resourcesDir = value();
     else if (a === '--resources-dir') throw new UsageError('--resources-dir given twice', USAGE);
-    else if (a === '--grace-ms') graceMs = Number(value());
+    else if (a === '--grace-ms') {
+      graceMs = Number(value());
+      if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError('--grace-ms takes a whole number of milliseconds', USAGE);
+    }
     else throw new UsageError(`unknown option '${a}'`, USAGE);
   }
   const say = (line: HelperReady) => process.stdout.write(JSON.stringify(line) + '\n');
@@ -92,7 +99,7 @@ export async function engineHelperCommand(argv: string[]): Promise<number> {
   };
   let code = 0;
   const stopped = new Promise<void>((resolve) => {
-    void startEngineHelper({ createApi, handshake, runDir, log, onStopped: resolve, ...(graceMs !== undefined && graceMs >= 0 ? { graceMs } : {}) })
+    void startEngineHelper({ createApi, handshake, runDir, log, onStopped: resolve, ...(graceMs !== undefined ? { graceMs } : {}) })
       .then((helper) => {
         say({ ready: true, socket: helper.socketPath, pid: process.pid });
         process.stdin.on('end', () => helper.uiProcessGone());

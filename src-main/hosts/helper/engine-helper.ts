@@ -5,6 +5,7 @@
 import { chmod, lchown, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
 import type { ApiClient } from '../../shared/api.ts';
 import { tokenMatches, tokenOf } from '../headless/access-token.ts';
 import { handleApiCall, readBody, sendError, sendJson } from '../headless/api-call-route.ts';
@@ -63,7 +64,7 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
   const log = o.log ?? (() => {});
   const graceMs = o.graceMs ?? 3000;
   let keepServing = o.handshake.keepServing === true;
-  let attached: { session: string; socket: import('ws').WebSocket } | undefined;
+  let attached: { session: string; socket: WebSocket } | undefined;
   let stopping: Promise<void> | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
 

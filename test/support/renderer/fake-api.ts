@@ -43,6 +43,7 @@ export function createFakeApi(options: { transport?: 'electron' | 'web'; status?
     'network.interfaces': () => [],
     'server.state': () => stoppedState(),
     'server.settings': () => defaultSettings(),
+    'server.privileges': () => ({ notice: null }),
     'clients.list': () => [],
     'clients.get': () => null,
     'nat.state': () => natOff(),
