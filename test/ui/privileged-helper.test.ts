@@ -124,7 +124,6 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
     expect(lab.exec(ns, 'ss', ['-Hlunp', 'sport = :69'])).toContain(`pid=${helperPid}`);
     // The settings the window chose before Start are the ones the helper serves with.
     expect(await page.locator('[data-service="http"]').innerText()).toContain('198.18.0.1:80');
-    expect(broker.stderr).not.toContain('token');
     // The socket folder is root's (nobody can swap entries in it); the socket and token are the user's alone.
     const paths = helperPaths(runDir(), NOBODY);
     expect(statSync(paths.dir)).toMatchObject({ uid: 0, mode: expect.any(Number) });
@@ -133,6 +132,10 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
       expect(statSync(f).uid).toBe(NOBODY);
       expect(statSync(f).mode & 0o777).toBe(0o600);
     }
+    // The token went over stdin, never argv (ps shows argv to every user) nor the helper's log.
+    const token = readFileSync(paths.token, 'utf8');
+    expect(readFileSync(`/proc/${helperPid}/cmdline`, 'utf8')).not.toContain(token);
+    expect(broker.stderr).not.toContain(token);
   }, 120_000);
 
   it('refuses a client without the token, and a second window while one is attached', async () => {

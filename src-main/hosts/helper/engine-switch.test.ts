@@ -105,4 +105,19 @@ describe('the desktop engine switch', () => {
     await sw.call('nat.enable', {});
     expect(launched).toBe(2);
   });
+
+  it('takes over a helper an earlier window left serving, and tells the UI what it holds', async () => {
+    const local = fakeEngine('local');
+    const running = fakeEngine('helper');
+    let launched = 0;
+    const sw = new EngineSwitch({ local: local.api, startNotice: () => 'will ask', natNeedsHelper: true, launch: async () => ((launched += 1), running.remote) });
+    const states: unknown[] = [];
+    sw.on('server.state', (s) => states.push(s));
+    await sw.adopt(running.remote);
+    expect(local.isDisposed()).toBe(true);
+    expect(states).toEqual([{ phase: 'stopped', by: 'helper' }]);
+    expect(await sw.call('server.start', undefined)).toMatchObject({ by: 'helper' });
+    expect(launched).toBe(0);
+    expect(running.keepServing()).toBe(false); // the new window starts with keep serving off until asked
+  });
 });
