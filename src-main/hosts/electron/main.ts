@@ -79,6 +79,9 @@ function createWindow(engine: EngineSwitch, desktop: DesktopShell): BrowserWindo
   ipcMain.handle(OPEN_LOGS_CHANNEL, async (event) => {
     if (isTrustedSender(event, window, isOwnPage)) await shell.openPath(logDir);
   });
+  // GNOME shows no tray icon by default (Electron cannot tell), so on Linux a window kept
+  // serving is minimized rather than hidden: it must stay reachable.
+  const putAway = () => (process.platform === 'linux' ? window.minimize() : window.hide());
   window.on('close', (event) => {
     if (quitting) return;
     const choice = desktop.askBeforeClose(window);
@@ -86,12 +89,12 @@ function createWindow(engine: EngineSwitch, desktop: DesktopShell): BrowserWindo
     else if (choice === 'keep-serving') {
       event.preventDefault();
       void desktop.setKeepServing(true);
-      window.hide();
+      putAway();
     } else if (choice === 'stop-and-quit') {
       quitting = true;
     } else if (desktop.keepServing && desktop.status.running && desktop.hasTray) {
       event.preventDefault();
-      window.hide();
+      putAway();
     }
   });
   window.on('closed', () => {
