@@ -11,7 +11,6 @@ import { packageRoot, packageVersion, rendererDir, resourcesDir } from './packag
 import { parseServeArgs, SERVE_USAGE } from './serve-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
 
-
 function printLog(e: LogEntry): void {
   const time = e.ts.slice(11, 19);
   process.stderr.write(`${time} ${e.level === 'info' ? '' : e.level.toUpperCase() + ' '}${e.source}: ${e.message}\n`);
