@@ -45,7 +45,7 @@ describe('the installers configuration', () => {
     expect(manifest.homepage).toMatch(/^https:\/\//);
     expect(build.fileAssociations).toEqual([expect.objectContaining({ ext: 'iso' })]);
     const named = [build.linux.icon, build.mac.icon, build.win.icon, build.mac.entitlements, build.nsis.include, build.deb.afterInstall, build.deb.afterRemove,
-      ...build.extraResources.map((r: { from: string }) => r.from).filter((f: string) => !f.startsWith('out/'))];
+      ...[...build.extraResources, ...build.linux.extraResources].map((r: { from: string }) => r.from).filter((f: string) => !f.startsWith('out/'))];
     expect(named.filter((f: string) => !existsSync(join(ROOT, f)))).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('the installers configuration', () => {
   it("ships a polkit action whose exec.path is where the deb installs the helper", async () => {
     const policy = await readFile(join(ROOT, 'build/linux/org.bootcast.engine.policy'), 'utf8');
     const path = /exec\.path">([^<]+)</.exec(policy)![1]!;
-    const helperTo = build.extraResources.find((r: { to: string }) => r.to.endsWith('bootcast-engine-helper')).to;
+    const helperTo = build.linux.extraResources.find((r: { to: string }) => r.to.endsWith('bootcast-engine-helper')).to;
     expect(path).toBe(`/opt/${build.productName}/resources/${helperTo}`);
     expect(policy).toContain('<allow_active>auth_admin_keep</allow_active>');
     if (existsSync('/usr/bin/xmllint')) await run('xmllint', ['--noout', join(ROOT, 'build/linux/org.bootcast.engine.policy')]);
@@ -78,9 +78,11 @@ describe('the installers configuration', () => {
     await run('sh', ['-c', `npx ${scripts['build:cli']!.replace('--outdir=out/cli', `--outdir=${join(app, 'resources', 'cli')}`)}`], { cwd: ROOT });
     await cp(join(ROOT, 'resources'), join(app, 'resources', 'resources'), { recursive: true });
     await cp(join(ROOT, 'build/linux/bootcast-engine-helper'), join(app, 'resources', 'helper', 'bootcast-engine-helper'));
-    // ws is the bundle's one external import; the packaged app has it in app.asar's node_modules.
+    // ws is the bundle's one external import: extraResources puts it beside cli/ (app.asar is not on Node's resolution path from there).
+    const wsEntry = build.extraResources.find((r: { from: string }) => r.from === 'node_modules/ws');
+    expect(wsEntry).toEqual({ from: 'node_modules/ws', to: 'node_modules/ws' });
     await mkdir(join(app, 'resources', 'node_modules'));
-    await cp(join(ROOT, 'node_modules', 'ws'), join(app, 'resources', 'node_modules', 'ws'), { recursive: true });
+    await cp(join(ROOT, wsEntry.from), join(app, 'resources', wsEntry.to), { recursive: true });
     // The Electron binary stand-in: only Node mode is used by the helper, and it must be asked for.
     await writeFile(join(app, 'bootcast'), `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "not in Node mode" >&2; exit 9; }\nexec '${process.execPath}' "$@"\n`);
     await chmod(join(app, 'bootcast'), 0o755);
