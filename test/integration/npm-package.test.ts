@@ -88,6 +88,10 @@ describe('the bootcast npm package', () => {
       expect(report).toContain('"host": "headless"');
       expect(report).toContain(`"bootcast": "${version}"`);
       expect(report).not.toContain(token);
+      // The loaders ship in the package and the bundled engine finds them: a TFTP client gets iPXE.
+      const loader = join(work, 'undionly.kpxe');
+      await run('curl', ['-sS', '--max-time', '20', '-o', loader, `tftp://127.0.0.1:${tftp}/undionly.kpxe`]);
+      expect((await readFile(loader)).equals(await readFile(join(ROOT, 'resources', 'ipxe', 'undionly.kpxe')))).toBe(true);
     } finally {
       child.kill('SIGINT');
     }
