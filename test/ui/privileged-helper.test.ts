@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -161,6 +161,12 @@ describe.skipIf(!available.ok)('the unprivileged window and its privileged engin
     await expect(RemoteEngine.attach(socket, 'not-the-token-at-all')).rejects.toMatchObject({ code: 'refused' });
     const token = readFileSync(tokenFile, 'utf8');
     await expect(RemoteEngine.attach(socket, token)).rejects.toMatchObject({ code: 'busy' });
+    // Nor may a second helper for the same user take the socket (and the ports) over.
+    const second = spawn(process.execPath, [join(REPO, 'bin/bootcast.mjs'), 'engine-helper', '--run-dir', runDir()], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    second.stdin.end(JSON.stringify({ token: 'another-token-long-enough', dataDir: dataDir(), ownerUid: NOBODY, ownerGid: NOGROUP }) + '\n');
+    const [line] = await waitForLine(second, /^\{.*\}$/, 60_000);
+    expect(JSON.parse(line!)).toEqual({ ready: false, error: expect.stringContaining('already running for this user') });
+    expect(readFileSync(tokenFile, 'utf8')).toBe(token);
   });
 
   it('stops serving and exits when its window goes away', async () => {

@@ -4,6 +4,7 @@
 // one UI at a time, and goes away with its UI unless "keep serving" is on.
 import { chmod, lchown, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ApiClient } from '../../shared/api.ts';
@@ -57,6 +58,17 @@ async function prepareDirs(runDir: string, dir: string, privateData: string): Pr
   });
 }
 
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
 export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineHelper> {
   const { token, ownerUid: uid, ownerGid: gid } = o.handshake;
   const paths = helperPaths(o.runDir, uid);
@@ -69,6 +81,8 @@ export async function startEngineHelper(o: EngineHelperOptions): Promise<EngineH
   let graceTimer: NodeJS.Timeout | undefined;
 
   await prepareDirs(o.runDir, paths.dir, paths.data);
+  // A helper left serving for this user still owns the socket (and the ports): never take them over from it.
+  if (await socketAnswers(paths.socket)) throw new Error('a Bootcast engine is already running for this user: close the other window, or attach to it by restarting Bootcast');
   await rm(paths.socket, { force: true });
   // The engine works on a root-only copy of the user's settings and library (a crash with NAT on
   // leaves its record there for the next helper); results go back, as the user, on stop.
