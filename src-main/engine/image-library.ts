@@ -3,12 +3,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BootPlan, ImageInfo } from '../shared/api.ts';
 import { IsoImage } from '../iso/iso-image.ts';
 import { inspectImage } from '../boot/inspect-image.ts';
+import { inspectSignedChain } from '../boot/secure-boot/signed-chain.ts';
 import { imageIdFor } from './image-id.ts';
 
 /** One image in the library: its open reader (null when it could not be opened) and what the UI shows. */
 export interface LibraryImage {
   info: ImageInfo;
   iso: IsoImage | null;
+  /** Size and modification time when the image was read: a change means the reader is stale. */
+  seen?: { size: number; mtimeMs: number };
 }
 
 interface StoredImage {
@@ -57,6 +60,39 @@ export class ImageLibrary {
     return this.images.get(id);
   }
 
+  private readonly checking = new Map<string, Promise<LibraryImage | undefined>>();
+
+  /**
+   * The image, re-read first if its file changed size or modification time since it was opened
+   * (replaced, re-downloaded, truncated): a reader over the old layout would serve the wrong
+   * bytes under the old lengths. Throws with what happened when the file is gone.
+   */
+  current(id: string): Promise<LibraryImage | undefined> {
+    const img = this.images.get(id);
+    if (!img) return Promise.resolve(undefined);
+    let pending = this.checking.get(id);
+    if (!pending) {
+      pending = this.recheck(id, img).finally(() => this.checking.delete(id));
+      this.checking.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async recheck(id: string, img: LibraryImage): Promise<LibraryImage | undefined> {
+    const s = await stat(img.info.path).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`image ${img.info.fileName} can no longer be read (${err.code ?? err.message}): was it moved or deleted? Add it again`);
+    });
+    if (!img.seen || (s.size === img.seen.size && s.mtimeMs === img.seen.mtimeMs)) return img;
+    if (this.images.get(id) !== img) return this.images.get(id);
+    const selected = img.info.selectedPlan;
+    const fresh = await this.load(img.info.path, id);
+    if (selected && fresh.info.plans.some((p) => p.id === selected)) fresh.info.selectedPlan = selected;
+    // Transfers still reading the old reader fail rather than mix two versions of the file.
+    void img.iso?.close().catch(() => undefined);
+    if (fresh.info.error) throw new Error(`image ${img.info.fileName} changed on disk and can no longer be served: ${fresh.info.error}`);
+    return fresh;
+  }
+
   /** Adds images by path. An image already in the library is returned as it is, not added twice. */
   async add(paths: string[]): Promise<ImageInfo[]> {
     const added: ImageInfo[] = [];
@@ -84,6 +120,7 @@ export class ImageLibrary {
       throw new Error(`image '${id}' has no boot plan '${planId}' (it has: ${img.info.plans.map((p) => p.id).join(', ') || 'none'})`);
     }
     img.info.selectedPlan = planId;
+    if (img.iso) img.info.secureBoot = await inspectSignedChain(img.iso, ImageLibrary.selectedPlan(img.info));
     await this.save();
     return img.info;
   }
@@ -98,12 +135,15 @@ export class ImageLibrary {
     this.images.clear();
   }
 
-  private async load(path: string): Promise<LibraryImage> {
-    const id = imageIdFor(basename(path), new Set(this.images.keys()));
+  private async load(path: string, reuseId?: string): Promise<LibraryImage> {
+    const id = reuseId ?? imageIdFor(basename(path), new Set(this.images.keys()));
     const info: ImageInfo = { id, path, fileName: basename(path), sizeBytes: 0, plans: [] };
     let iso: IsoImage | null = null;
+    let seen: LibraryImage['seen'];
     try {
-      info.sizeBytes = (await stat(path)).size;
+      const s = await stat(path);
+      info.sizeBytes = s.size;
+      seen = { size: s.size, mtimeMs: s.mtimeMs };
       iso = await IsoImage.open(path);
       info.volumeId = iso.volumeId;
       const inspection = await inspectImage(iso, { sizeBytes: info.sizeBytes, volumeId: iso.volumeId });
@@ -112,10 +152,11 @@ export class ImageLibrary {
       info.arch = inspection.arch;
       info.plans = inspection.plans;
       info.selectedPlan = ImageLibrary.selectedPlan(info)?.id;
+      info.secureBoot = await inspectSignedChain(iso, ImageLibrary.selectedPlan(info));
     } catch (err) {
       info.error = (err as Error).message;
     }
-    const img = { info, iso };
+    const img: LibraryImage = { info, iso, seen };
     this.images.set(id, img);
     return img;
   }

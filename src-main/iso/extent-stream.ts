@@ -55,8 +55,10 @@ export class ExtentStream extends Readable {
     private readonly resolveTarget: () => Promise<StreamTarget>,
     private readonly start: number,
     private readonly endInclusive: number | undefined,
+    /** Bytes per read; small for TFTP, whose client takes a few KiB per round trip. */
+    private readonly chunk = CHUNK,
   ) {
-    super({ highWaterMark: 1 << 20 });
+    super({ highWaterMark: chunk });
   }
 
   override _construct(callback: (err?: Error | null) => void): void {
@@ -86,7 +88,7 @@ export class ExtentStream extends Readable {
       }
       const e = t.extents[this.extent]!;
       const within = this.readPos - this.extentStart;
-      const len = Math.min(CHUNK, this.end - this.readPos + 1, e.length - within);
+      const len = Math.min(this.chunk, this.end - this.readPos + 1, e.length - within);
       const buf = Buffer.allocUnsafe(len);
       const at = e.sector * SECTOR_SIZE + within;
       const done = this.source.read(buf, at).then(

@@ -153,7 +153,7 @@ export class IsoImage implements ImageFiles {
    * Bytes [start, endInclusive] of a file (default: all of it) as a stream read straight from
    * the image. Path lookup failures surface as the stream's 'error' (an IsoError).
    */
-  createReadStream(entryOrPath: ImageEntry | string, start = 0, endInclusive?: number): Readable {
+  createReadStream(entryOrPath: ImageEntry | string, start = 0, endInclusive?: number, options: { chunkBytes?: number } = {}): Readable {
     if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`start must be a non-negative integer, got ${start}`);
     if (endInclusive !== undefined && !Number.isSafeInteger(endInclusive)) throw new RangeError(`endInclusive must be an integer, got ${endInclusive}`);
     const own = typeof entryOrPath !== 'string' && 'extents' in entryOrPath ? (entryOrPath as IsoEntry) : null;
@@ -161,7 +161,7 @@ export class IsoImage implements ImageFiles {
     return new ExtentStream(this.source, this.path, async () => {
       const entry = own && own.kind === 'file' ? own : await this.fileEntry(path, false);
       return { path: entry.path, extents: entry.extents, size: entry.size };
-    }, start, endInclusive);
+    }, start, endInclusive, options.chunkBytes);
   }
 
   /** Raw image bytes (NBD exports the whole image). */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { defaultSettings } from '../engine/settings-store.ts';
 import type { ServerSettings } from '../shared/api.ts';
 import { cliStartNotice, desktopStartNotice, portsInUse, privilegedPorts, type PrivilegeFacts } from './port-privileges.ts';
 
 const settings = (over: Partial<ServerSettings> = {}): ServerSettings => ({
-  interface: 'eth1', dhcpMode: 'auto', menuTimeoutSec: 5,
+  ...defaultSettings(), interface: 'eth1', dhcpMode: 'auto',
   ports: { dhcp: 67, proxyDhcp: 4011, tftp: 69, http: 80, nbd: 10809 }, ...over,
 });
 const linuxUser: PrivilegeFacts = { platform: 'linux', uid: 1000, unprivilegedPortStart: 1024 };

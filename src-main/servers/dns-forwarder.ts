@@ -165,8 +165,17 @@ export class DnsForwarder {
     }
     tcp.on('error', (err) => this.events.emit('error', err));
     this.tcp = tcp;
-    client.on('message', (msg, rinfo) => this.onQuery(msg, rinfo));
-    upstream.on('message', (msg, rinfo) => this.onAnswer(msg, rinfo));
+    // A bug handling one datagram drops that datagram, never the process.
+    const guarded = (handle: (msg: Buffer, rinfo: RemoteInfo) => void) => (msg: Buffer, rinfo: RemoteInfo) => {
+      try {
+        handle(msg, rinfo);
+      } catch (err) {
+        this.counters.malformed++;
+        this.events.emit('dropped', { reason: 'malformed', from: `${rinfo.address}:${rinfo.port}`, detail: `internal error: ${(err as Error).message}` });
+      }
+    };
+    client.on('message', guarded((msg, rinfo) => this.onQuery(msg, rinfo)));
+    upstream.on('message', guarded((msg, rinfo) => this.onAnswer(msg, rinfo)));
     for (const s of [client, upstream]) s.on('error', (err) => this.events.emit('error', err));
     this.client = client;
     this.upstreamSocket = upstream;

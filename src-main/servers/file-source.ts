@@ -11,8 +11,15 @@ export interface ServedFile {
   /** For HTTP Content-Type; application/octet-stream when absent. */
   readonly contentType?: string;
   readonly mtime?: Date;
-  /** Bytes [start, endInclusive]. The stream must end after exactly those bytes. */
-  createReadStream(start: number, endInclusive: number): Readable;
+  /**
+   * Bytes [start, endInclusive]. The stream must end after exactly those bytes. `chunkBytes`
+   * asks for reads of about that size (TFTP reads small pieces; HTTP large ones).
+   */
+  createReadStream(start: number, endInclusive: number, options?: ReadStreamOptions): Readable;
+}
+
+export interface ReadStreamOptions {
+  readonly chunkBytes?: number;
 }
 
 export interface FileRequestContext {

@@ -4,6 +4,7 @@
  * `API_EVENTS`; adding a method here is the only place a new command is declared.
  * Pure types: imported by main, preload and renderer alike.
  */
+import type { ServerLimits } from './server-limits.ts';
 import type { StallParams } from './stall-hints.ts';
 import type { TimelineEvent } from './timeline-event.ts';
 
@@ -25,7 +26,18 @@ export interface BootPlan {
   firmware: Firmware[];
   /** Why this plan cannot boot (fallback entries). */
   unbootableReason?: string;
+  /** How far this plan is proven: set by inspection from the one table of proven plans (boot/recipes/plan-confidence.ts). */
+  confidence?: PlanConfidence;
+  /** What is known not to work with this plan, in words a technician can act on. */
+  limits?: string[];
 }
+
+/**
+ * - real-initramfs: booted here, in CI, by real firmware from the distribution's own kernel and initramfs;
+ * - synthetic: booted here from a layout Bootcast's tests build (the recipe's paths and parameters, a stand-in initramfs);
+ * - untested: the recipe follows the family's documentation, but no test boots it.
+ */
+export type PlanConfidence = 'real-initramfs' | 'synthetic' | 'untested';
 
 export interface ImageInfo {
   id: string;
@@ -41,8 +53,38 @@ export interface ImageInfo {
   plans: BootPlan[];
   /** The plan iPXE boots by default. */
   selectedPlan?: string;
+  /** Whether machines with UEFI Secure Boot on can boot this image (through its own signed chain). */
+  secureBoot?: SecureBootChain;
   error?: string;
 }
+
+/**
+ * An image's signed boot chain for Secure Boot machines: Microsoft-signed shim → GRUB signed by
+ * the vendor whose CA the shim carries → kernel signed by that vendor.
+ */
+export interface SecureBootChain {
+  usable: boolean;
+  /** What the chain is, or why there is none ("cannot boot with Secure Boot on"). */
+  reason: string;
+  /** The shim inside the image. */
+  shim?: string;
+  /** The CA the shim trusts: "Debian Secure Boot CA". */
+  vendor?: string;
+  /** The image's own network-capable GRUB … */
+  grub?: string;
+  /** … or, when the image carries only a CD build, the bundled network GRUB (path under resources/). */
+  bundledGrub?: string;
+  /** Where that GRUB asks for grub.cfg over TFTP. */
+  grubPrefix?: string;
+}
+
+/**
+ * Which first stage a UEFI x86-64 client gets. auto: iPXE first; a client that fetched the iPXE
+ * loader and asks again without running it (its firmware refused the unsigned loader) gets the
+ * signed chain from then on. always: every UEFI client gets the signed chain. never: iPXE only.
+ */
+export type SecureBootClients = 'auto' | 'always' | 'never';
+export const SECURE_BOOT_CLIENT_MODES: readonly SecureBootClients[] = ['auto', 'always', 'never'];
 
 export interface NetInterfaceInfo {
   name: string;
@@ -74,6 +116,10 @@ export interface ServerSettings {
   ports: PortSettings;
   /** iPXE menu timeout in seconds; 0 boots the default at once. */
   menuTimeoutSec: number;
+  /** How UEFI clients that may have Secure Boot on are served. */
+  secureBootClients: SecureBootClients;
+  /** Bounds that differ from DEFAULT_LIMITS (connection caps, timeouts, upload size). */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface PrivilegeNotice {
@@ -133,6 +179,8 @@ export interface ClientSummary {
   lastSeen: string;
   progress?: TransferProgress;
   eventCount: number;
+  /** This machine gets the signed (Secure Boot) chain: detected, or set by the technician. */
+  secureBoot?: boolean;
 }
 
 export interface ClientDetail extends ClientSummary {
@@ -177,6 +225,8 @@ export interface ApiMethods {
   'clients.list': [void, ClientSummary[]];
   'clients.get': [{ mac: string }, ClientDetail | null];
   'clients.clear': [void, void];
+  /** Marks a machine as having Secure Boot on (signed chain) or off (iPXE); remembered in the data directory. */
+  'clients.setSecureBoot': [{ mac: string; secureBoot: boolean }, ClientSummary | null];
   'nat.state': [void, NatState];
   'nat.enable': [{ uplink?: string }, NatState];
   'nat.disable': [void, NatState];
@@ -221,6 +271,7 @@ export const API_METHODS = [
   'clients.list',
   'clients.get',
   'clients.clear',
+  'clients.setSecureBoot',
   'nat.state',
   'nat.enable',
   'nat.disable',

@@ -1,12 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine.ts';
+import { NbdOpt, decodeServerEntry, encodeOption } from '../../src-main/protocol/nbd/index.ts';
 import { freePort } from '../support/free-port.ts';
+import { RawNbdClient } from '../support/nbd-raw-client.ts';
 import type { NetInterfaceInfo } from '../../src-main/shared/api.ts';
 
 /**
@@ -32,12 +35,13 @@ describe('Engine over its API', () => {
   let engine: Engine;
   let http = 0;
   let tftp = 0;
+  let nbd = 0;
 
   beforeAll(async () => {
     execFileSync('bash', [join(ROOT, 'test/support/make-test-iso.sh'), iso], { stdio: 'ignore' });
     engine = await Engine.create({ dataDir: join(work, 'data'), listInterfaces: () => LOOPBACK });
     [http, tftp] = [await freePort(), await freePort()];
-    const nbd = await freePort();
+    nbd = await freePort();
     await engine.call('server.updateSettings', { interface: 'lo', dhcpMode: 'off', ports: { dhcp: 67, proxyDhcp: 4011, http, tftp, nbd }, menuTimeoutSec: 0 });
   });
 
@@ -58,7 +62,14 @@ describe('Engine over its API', () => {
   });
 
   it('refuses bad settings with the field named', async () => {
-    await expect(engine.call('server.updateSettings', { dhcpMode: 'sometimes' as never })).rejects.toThrow(/DHCP mode must be one of/);
+    await expect(engine.call('server.updateSettings', { dhcpMode: 'sometimes' as never })).rejects.toThrow(/dhcpMode must be one of/);
+    await expect(engine.call('server.updateSettings', { colour: 'red' } as never)).rejects.toThrow(/'colour' is not a setting/);
+    await expect(engine.call('server.updateSettings', { interface: 'no-such-if0' })).rejects.toThrow(/interface 'no-such-if0' does not exist/);
+    await expect(engine.call('server.updateSettings', { range: { first: '1.2.3.4', last: '9.9.9.9' } })).rejects.toThrow(/range 1\.2\.3\.4-9\.9\.9\.9 is not inside lo's subnet/);
+    await expect(engine.call('server.updateSettings', { range: { first: '127.0.0.1', last: '127.0.0.9' } })).rejects.toThrow(/contains lo's own address 127\.0\.0\.1/);
+    await expect(engine.call('server.updateSettings', { limits: { httpMaxConnections: -1 } })).rejects.toThrow(/limits\.httpMaxConnections must be a whole number/);
+    await expect(engine.call('nat.enable', {})).rejects.toThrow(/not the loopback interface lo/);
+    expect((await engine.call('server.settings', undefined)).interface).toBe('lo');
   });
 
   it('starts on the chosen interface and serves per-client boot scripts and files from inside the ISO', async () => {
@@ -99,6 +110,51 @@ describe('Engine over its API', () => {
     expect(kernel).toBeGreaterThan(script);
     const exported = await engine.call('log.export', undefined);
     expect(exported).toContain('"client":"52:54:00:aa:bb:01"');
+  });
+
+  it('lists NBD exports by image id only: file names stay private to the technician', async () => {
+    const client = await RawNbdClient.negotiating(nbd);
+    client.send(encodeOption(NbdOpt.LIST));
+    const replies = await client.optionReplies();
+    expect(replies.slice(0, -1).map((r) => decodeServerEntry(r.data))).toEqual([{ name: 'tiny-arch' }]);
+    client.destroy();
+  });
+
+  it('applies limits from the settings to the running servers, and warns on the timeline when one is reached', async () => {
+    await engine.call('server.updateSettings', { limits: { httpMaxConnectionsPerAddress: 1 } });
+    const warned = new Promise<unknown>((resolve) => {
+      const d = engine.onTimelineEvent((e) => {
+        if (e.kind === 'server.warning' && /httpMaxConnectionsPerAddress/.test(String((e as { message?: unknown }).message))) {
+          d.dispose();
+          resolve(e);
+        }
+      });
+    });
+    const held = connect(http, '127.0.0.1');
+    await new Promise((resolve) => held.once('connect', resolve));
+    try {
+      const status = (await run('curl', ['--max-time', '20', '-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${http}/boot.ipxe`])).stdout;
+      expect(status).toBe('503');
+      expect(await warned).toMatchObject({ kind: 'server.warning', source: 'http' });
+    } finally {
+      held.destroy();
+      await engine.call('server.updateSettings', { limits: {} });
+    }
+    expect((await curl('-sf', `http://127.0.0.1:${http}/boot.ipxe`)).toString()).toMatch(/^#!ipxe/);
+  });
+
+  it('never serves an image changed on disk with its old layout: refuses it while broken, re-reads it once whole again', async () => {
+    const kernelUrl = `http://127.0.0.1:${http}/images/tiny-arch/arch/boot/x86_64/vmlinuz-linux`;
+    const good = await curl('-sf', kernelUrl);
+    const original = readFileSync(iso);
+    try {
+      truncateSync(iso, 64 * 1024);
+      const status = (await run('curl', ['--max-time', '20', '-s', '-o', '/dev/null', '-w', '%{http_code}', kernelUrl])).stdout;
+      expect(status).toBe('500');
+    } finally {
+      writeFileSync(iso, original);
+    }
+    expect(sha(await curl('-sf', kernelUrl))).toBe(sha(good));
   });
 
   it('stops every server, and a second engine on a port in use reports which port and what to do', async () => {

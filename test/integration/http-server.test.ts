@@ -294,3 +294,36 @@ describe('HttpServer', () => {
     await expect(second.start()).rejects.toThrow(/already in use/);
   });
 });
+
+describe('HttpServer facing a hostile or broken peer', () => {
+  it('counts a body that ended short of its Content-Length as failed and cuts the connection', async () => {
+    const short: FileSource = {
+      async resolve() {
+        return { size: 100_000, createReadStream: () => Readable.from([Buffer.alloc(40_000, 1)]) };
+      },
+    };
+    const { server, nextDone } = await startServer({ source: short });
+    const done = nextDone();
+    const got = await new Promise<{ bytes: number; error?: string }>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/x.bin' }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.byteLength));
+        res.on('end', () => resolve({ bytes }));
+        res.on('error', (err) => resolve({ bytes, error: err.message }));
+      });
+      req.on('error', (err) => resolve({ bytes: -1, error: err.message }));
+      req.end();
+    });
+    expect(got.error).toBeDefined();
+    expect(got.bytes).toBeLessThan(100_000);
+    expect(await done).toMatchObject({ outcome: 'failed', bytes: 40_000, status: 200 });
+    expect(server.stats().failed).toBe(1);
+  });
+
+  it('marks error pages nosniff: they echo the request path', async () => {
+    const { server } = await startServer();
+    const res = await get(server.port, '/<script>alert(1)</script>.html');
+    expect(res.status).toBe(404);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});

@@ -163,6 +163,19 @@ describe('NBD handshake', () => {
     expect(replies.at(-1)!.header.type).toBe(NbdRep.ACK);
   });
 
+  it('refuses LIST with ERR_POLICY when the provider does not list, and names no exports in errors', async () => {
+    const exp = gatedExport(IMAGE);
+    server = new NbdServer({ address: '127.0.0.1', port: 0, exports: { open: async (name) => (name === 'img' ? exp.open() : null) } });
+    await server.start();
+    const client = await RawNbdClient.negotiating(server.port);
+    client.send(encodeOption(NbdOpt.LIST));
+    expect((await client.optionReply()).header.type).toBe(NbdRep.ERR_POLICY);
+    client.send(encodeOption(NbdOpt.GO, encodeInfoRequest({ name: 'nope', requests: [] })));
+    const refused = await client.optionReply();
+    expect(refused.header.type).toBe(NbdRep.ERR_UNKNOWN);
+    expect(Buffer.from(refused.data).toString()).toBe('no export named "nope"');
+  });
+
   it('refuses LIST with data as invalid and keeps negotiating', async () => {
     const { port } = await startServer();
     const client = await RawNbdClient.negotiating(port);

@@ -71,4 +71,30 @@ describe('bootcast serve on the command line', () => {
     expect(await exited).toBe(0);
     expect(readFileSync(events, 'utf8')).toBe(''); // nobody booted: an empty stream, not a broken one
   });
+
+  it('stops cleanly when SIGINT arrives while it is still starting', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    const child = spawn(process.execPath, [BIN, 'serve', '--interface', 'lo', '--dhcp', 'off', '--http-port', ports[0]!, '--tftp-port', ports[1]!, '--nbd-port', ports[2]!,
+      '--data-dir', join(work, 'd2')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // The DHCP decision is logged in the middle of start-up, before the servers are up.
+    await waitForLine(child, /DHCP off/, 30_000);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toContain('SIGINT: stopping');
+  });
+
+  it('stops the engine cleanly, with exit 2, when an exception escapes a handler', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()].map(String);
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'test/support/fault-after-start.mjs'), BIN, 'serve', '--interface', 'lo', '--dhcp', 'off',
+      '--http-port', ports[0]!, '--tftp-port', ports[1]!, '--nbd-port', ports[2]!, '--data-dir', join(work, 'd3')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    expect(await exited).toBe(2);
+    expect(stderr).toContain('internal error, stopping cleanly: Error: injected fault in a handler');
+    expect(stderr).toMatch(/server: stopped/);
+  });
 });

@@ -242,7 +242,7 @@ describe('TftpServer', () => {
 
   it('serves a client that goes silent after the OACK and asks again from a new port, then gives up the first transfer after bounded retries', async () => {
     const clock = fakeClock();
-    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 3 });
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 3, retriesBeforeFirstAck: 3 });
     const doneEvents: TftpTransferDone[] = [];
     server.events.on('transfer.done', (p) => doneEvents.push(p));
     const probe = await client();
@@ -264,7 +264,7 @@ describe('TftpServer', () => {
 
   it('retransmits an unacknowledged DATA block exactly maxRetries times, then stops with an ERROR', async () => {
     const clock = fakeClock();
-    const { server, done } = await startServer({ clock, timeoutMs: 1000, maxRetries: 4 });
+    const { server, done } = await startServer({ clock, timeoutMs: 1000, maxRetries: 4, retriesBeforeFirstAck: 4 });
     const finished = done();
     const c = await client();
     c.send(rrq('small.bin'), server.port);
@@ -434,7 +434,7 @@ describe('TftpServer', () => {
 
   it('retransmits when the injected clock says the timeout has passed, doubling the timeout each time up to 8x', async () => {
     const clock = fakeClock();
-    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5 });
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5, retriesBeforeFirstAck: 5 });
     const c = await client();
     c.send(rrq('small.bin'), server.port);
     expect((await c.expect()).packet).toMatchObject({ op: 'DATA', block: 1 });
@@ -451,7 +451,7 @@ describe('TftpServer', () => {
 
   it('returns to the base timeout once the client makes progress again', async () => {
     const clock = fakeClock();
-    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5 });
+    const { server } = await startServer({ clock, timeoutMs: 1000, maxRetries: 5, retriesBeforeFirstAck: 5 });
     const c = await client();
     c.send(rrq('small.bin'), server.port);
     const d1 = await c.expect();

@@ -32,7 +32,7 @@ export class DirSource implements FileSource {
       size: stat.size,
       mtime: stat.mtime,
       contentType: path.endsWith('.ipxe') ? 'text/plain; charset=utf-8' : undefined,
-      createReadStream: (start, endInclusive) => createReadStream(full, { start, end: endInclusive, highWaterMark }),
+      createReadStream: (start, endInclusive, options) => createReadStream(full, { start, end: endInclusive, highWaterMark: options?.chunkBytes ?? highWaterMark }),
     };
   }
 }

@@ -1,4 +1,5 @@
-import type { DhcpMode, PortSettings } from '../../shared/api.ts';
+import { SECURE_BOOT_CLIENT_MODES, type DhcpMode, type PortSettings, type SecureBootClients } from '../../shared/api.ts';
+import { parseLimitAssignment, type ServerLimits } from '../../shared/server-limits.ts';
 import { UsageError } from './usage-error.ts';
 
 export const SERVE_USAGE = `Usage: bootcast serve [IMAGE…] --interface NAME [options]
@@ -21,8 +22,16 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
   --http-port N          HTTP port (default 80)
   --nbd-port N           NBD port (default 10809)
   --menu-timeout S       seconds the iPXE menu waits before booting the default (default 10)
+  --limit NAME=VALUE     change one of the bounds that protect Bootcast from a hostile or broken
+                         network (repeatable), e.g. --limit httpMaxConnectionsPerAddress=32,
+                         --limit uploadMaxBytes=64G, --limit sendStallTimeoutMs=120s; the names
+                         and defaults are listed in the README ("Limits")
   --plan ID              boot every image that offers it this way: http (default), nbd (stream the
                          live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
+  --secure-boot MODE     UEFI machines with Secure Boot on boot the image's own signed chain (shim, GRUB):
+                         auto (default): iPXE first; a machine whose firmware refuses it gets the
+                                         signed chain from its next attempt on (remembered per MAC)
+                         always: every UEFI machine gets the signed chain;  never: iPXE only
 
 Exit status: 0 after a clean stop, 1 when an image or the interface is not found, 2 on bad input.`;
 
@@ -38,6 +47,8 @@ export interface ServeArgs {
   ports: Partial<PortSettings>;
   menuTimeoutSec?: number;
   plan?: string;
+  secureBoot?: SecureBootClients;
+  limits: Partial<ServerLimits>;
   help: boolean;
 }
 
@@ -62,7 +73,7 @@ function port(flag: string, value: string): number {
 
 /** Parses `bootcast serve` arguments; `--flag value` and `--flag=value` both work. */
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { images: [], interfaceName: '', dhcpMode: 'auto', ports: {}, help: false };
+  const out: ServeArgs = { images: [], interfaceName: '', dhcpMode: 'auto', ports: {}, limits: {}, help: false };
   const args = argv.flatMap((a) => (a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a]));
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -94,6 +105,14 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       const v = value();
       if (!/^[a-z0-9-]{1,32}$/.test(v)) bad(`--plan takes a plan id such as http, nbd or sanboot, not '${v}'`);
       out.plan = v;
+    } else if (a === '--secure-boot') {
+      const v = value();
+      if (!(SECURE_BOOT_CLIENT_MODES as readonly string[]).includes(v)) bad(`--secure-boot takes ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${v}'`);
+      out.secureBoot = v as SecureBootClients;
+    } else if (a === '--limit') {
+      const parsed = parseLimitAssignment(value());
+      if ('error' in parsed) bad(parsed.error);
+      (out.limits as Record<string, number | boolean>)[parsed.name] = parsed.value;
     } else if (a in PORT_FLAGS) out.ports[PORT_FLAGS[a]!] = port(a, value());
     else if (a.startsWith('-') && a !== '-') bad(`unknown option ${a}`);
     else out.images.push(a);

@@ -35,8 +35,15 @@ const logDir = desktopLogDir();
 app.setAppLogsPath(logDir);
 const diskLog = new RotatingLog({ dir: logDir });
 const logLine = (level: string, source: string, message: string) => diskLog.write(`${new Date().toISOString()} ${level} ${source}: ${message}`);
-process.on('uncaughtException', (err) => logLine('error', 'main', err.stack ?? err.message));
-process.on('unhandledRejection', (err) => logLine('error', 'main', err instanceof Error ? (err.stack ?? err.message) : String(err)));
+// An exception nothing caught must not end the process with NAT rules applied: log it and quit
+// through will-quit, which stops the engine and undoes NAT first.
+const onFatal = (err: unknown) => {
+  logLine('error', 'main', `internal error, stopping cleanly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  quitting = true;
+  app.quit();
+};
+process.on('uncaughtException', onFatal);
+process.on('unhandledRejection', onFatal);
 
 function isOwnPage(url: string): boolean {
   const withoutHash = url.split('#')[0]!.split('?')[0]!;

@@ -1,5 +1,6 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,31 @@ function httpRequest(url: string, init: { method?: string; headers?: Record<stri
     });
     req.on('error', reject);
     req.end(init.body);
+  });
+}
+
+/** PUT without Content-Length (chunked), as a browser streaming a File may; resolves the status. */
+function chunkedPut(url: string, chunks: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers: { Authorization: 'Bearer tok-en' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    // Refusing mid-body may reset the connection before the 413 is read: that is a refusal too.
+    req.on('error', (err) => (['ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException).code ?? '') ? resolve(-1) : reject(err)));
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+/** Sends raw bytes, returns everything the server wrote until it closed the connection. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
   });
 }
 
@@ -148,6 +174,28 @@ describe('headless host', () => {
     expect(status).toBe(401);
   });
 
+  it('survives an upgrade request whose target is not a URL, and keeps serving', async () => {
+    for (const target of ['//', '//evil.example/api/events', '/api/events/%', 'http://x/api/events']) {
+      const reply = await rawExchange(host.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      expect(reply, target).toMatch(/^HTTP\/1\.1 (400|404) /);
+    }
+    expect((await httpRequest(`${base}/`)).status).toBe(200);
+  });
+
+  it('refuses the WebSocket upgrade from a page of another origin, even with the token', async () => {
+    const foreign = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=tok-en`, { origin: 'http://evil.example' });
+    const status = await new Promise<number>((resolve) => foreign.once('unexpected-response', (_req, res) => resolve(res.statusCode!)).once('error', () => resolve(-1)));
+    expect(status).toBe(403);
+    const own = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=tok-en`, { origin: `http://localhost:${host.port}` });
+    await new Promise((resolve, reject) => own.once('open', resolve).once('error', reject));
+    own.close();
+  });
+
+  it('answers a malformed request with 400 and closes the connection', async () => {
+    const reply = await rawExchange(host.port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
   it('streams an upload into the upload directory without overwriting an earlier one', async () => {
     const first = await httpRequest(`${base}/api/upload?name=${encodeURIComponent('../../日本語.iso')}`, { method: 'PUT', headers: auth, body: Buffer.from('ISO-ONE') });
     expect(first.status).toBe(200);
@@ -164,8 +212,46 @@ describe('headless host', () => {
   it('cleans upload names of directories, hidden dots and control characters', () => {
     expect(safeUploadName('..\\..\\windows\\a.iso')).toBe('a.iso');
     expect(safeUploadName('.hidden.iso')).toBe('hidden.iso');
+    expect(safeUploadName(' .bashrc')).toBe('bashrc');
+    expect(safeUploadName('. .profile. ')).toBe('profile');
+    expect(safeUploadName('CON')).toBe('_CON');
+    expect(safeUploadName('nul.iso')).toBe('_nul.iso');
+    expect(safeUploadName('com1.txt')).toBe('_com1.txt');
+    expect(safeUploadName('console.iso')).toBe('console.iso');
     expect(safeUploadName('a\u0000b.iso')).toBe('a_b.iso');
     expect(safeUploadName('')).toBeUndefined();
+  });
+
+  it('writes uploads readable by their owner only', async () => {
+    const res = await httpRequest(`${base}/api/upload?name=private.iso`, { method: 'PUT', headers: auth, body: Buffer.from('secret') });
+    expect((await stat(JSON.parse(res.body).path as string)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses an upload over the size limit, declared or streamed, and keeps nothing of it', async () => {
+    const small = await startHeadlessHost({ api: fake.api, port: 0, rendererDir: join(dir, 'renderer'), token: 'tok-en', uploadDir: join(dir, 'small-uploads'), uploadLimits: () => ({ uploadMaxBytes: 1000, uploadReserveBytes: 0 }) });
+    try {
+      const declared = await httpRequest(`http://127.0.0.1:${small.port}/api/upload?name=big.iso`, { method: 'PUT', headers: auth, body: Buffer.alloc(2000) });
+      expect(declared.status).toBe(413);
+      expect(JSON.parse(declared.body).error.message).toMatch(/uploadMaxBytes/);
+      const streamed = await chunkedPut(`http://127.0.0.1:${small.port}/api/upload?name=big2.iso`, [Buffer.alloc(600), Buffer.alloc(600)]);
+      expect([413, -1]).toContain(streamed);
+      expect(await readdir(join(dir, 'small-uploads'))).toEqual([]);
+      const fits = await httpRequest(`http://127.0.0.1:${small.port}/api/upload?name=ok.iso`, { method: 'PUT', headers: auth, body: Buffer.alloc(1000) });
+      expect(fits.status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses an upload that would leave the disk below the reserve', async () => {
+    const full = await startHeadlessHost({ api: fake.api, port: 0, rendererDir: join(dir, 'renderer'), token: 'tok-en', uploadDir: join(dir, 'full-uploads'), uploadLimits: () => ({ uploadMaxBytes: 1 << 30, uploadReserveBytes: Number.MAX_SAFE_INTEGER }) });
+    try {
+      const res = await httpRequest(`http://127.0.0.1:${full.port}/api/upload?name=a.iso`, { method: 'PUT', headers: auth, body: Buffer.alloc(10) });
+      expect(res.status).toBe(507);
+      expect(JSON.parse(res.body).error.message).toMatch(/uploadReserveBytes/);
+    } finally {
+      await full.close();
+    }
   });
 
   it('refuses to bind anywhere but loopback', async () => {

@@ -6,7 +6,7 @@ import { handleApiCall, sendError } from './api-call-route.ts';
 import { EventSocketHub } from './event-socket.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
-import { handleUpload } from './upload-route.ts';
+import { handleUpload, type UploadLimits } from './upload-route.ts';
 
 export interface HeadlessHostOptions {
   api: ApiClient;
@@ -20,6 +20,8 @@ export interface HeadlessHostOptions {
   token?: string;
   /** Enables PUT /api/upload: uploaded ISOs are written here. */
   uploadDir?: string;
+  /** Size limit and free-disk reserve for uploads, read at each upload (settings may change). */
+  uploadLimits?: () => UploadLimits;
 }
 
 export interface HeadlessHost {
@@ -31,6 +33,20 @@ export interface HeadlessHost {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The request target against a fixed base, or undefined when it is not a path. The base is never
+ * the Host header (attacker-chosen), and "//x" stays a path instead of becoming a host.
+ */
+function parseRequestUrl(target: string | undefined): URL | undefined {
+  const raw = target ?? '/';
+  if (!raw.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://localhost${raw}`);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Serves the renderer and the API contract over HTTP + WebSocket:
@@ -55,12 +71,27 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     return LOOPBACK.has(name);
   };
 
+  // Our own page's origin under each loopback name; a browser tab on any other origin must not
+  // open the event socket (it carries the timeline: MACs, addresses, image names).
+  const originOk = (req: IncomingMessage): boolean => {
+    const given = req.headers.origin;
+    if (given === undefined) return true; // not a browser: the token still decides
+    const port = new URL(origin).port;
+    return ['127.0.0.1', 'localhost', '[::1]'].some((name) => given === `http://${name}:${port}`);
+  };
+
   const server = createServer((req, res) => {
-    void route(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendError(res, 500, 'internal', (err as Error).message);
-      else res.destroy();
-    });
+    // Whatever a handler throws ends this request only, never the process.
+    try {
+      void route(req, res).catch((err: unknown) => failRequest(res, err));
+    } catch (err) {
+      failRequest(res, err);
+    }
   });
+  const failRequest = (res: ServerResponse, err: unknown) => {
+    if (!res.headersSent) sendError(res, 500, 'internal', err instanceof Error ? err.message : String(err));
+    else res.destroy();
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res, origin);
@@ -68,7 +99,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       sendError(res, 421, 'bad-host', 'this host only answers to 127.0.0.1, ::1 or localhost');
       return;
     }
-    const url = new URL(req.url ?? '/', origin);
+    const url = parseRequestUrl(req.url);
+    if (!url) {
+      sendError(res, 400, 'bad-request', 'the request target is not a path');
+      return;
+    }
     if (!url.pathname.startsWith('/api/')) {
       await serveStatic(options.rendererDir, req, res, url.pathname);
       return;
@@ -80,21 +115,31 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     if (url.pathname.startsWith('/api/call/')) {
       await handleApiCall(options.api, url.pathname.slice('/api/call/'.length), req, res);
     } else if (url.pathname === '/api/upload' && options.uploadDir) {
-      await handleUpload(options.uploadDir, url, req, res);
+      await handleUpload(options.uploadDir, url, req, res, options.uploadLimits?.());
     } else {
       sendError(res, 404, 'not-found', `no API endpoint ${url.pathname}`);
     }
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', origin);
+    socket.on('error', () => socket.destroy());
     const refuse = (status: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     };
-    if (url.pathname !== '/api/events') return refuse('404 Not Found');
-    if (!hostHeaderOk(req)) return refuse('421 Misdirected Request');
-    if (!tokenMatches(tokenOf(req, url), token)) return refuse('401 Unauthorized');
-    hub.wss.handleUpgrade(req, socket, head, (ws) => hub.wss.emit('connection', ws, req));
+    try {
+      if (!hostHeaderOk(req)) return refuse('421 Misdirected Request');
+      const url = parseRequestUrl(req.url);
+      if (!url) return refuse('400 Bad Request');
+      if (url.pathname !== '/api/events') return refuse('404 Not Found');
+      if (!originOk(req)) return refuse('403 Forbidden');
+      if (!tokenMatches(tokenOf(req, url), token)) return refuse('401 Unauthorized');
+      hub.wss.handleUpgrade(req, socket, head, (ws) => hub.wss.emit('connection', ws, req));
+    } catch {
+      socket.destroy();
+    }
+  });
+  server.on('clientError', (_err, socket) => {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -102,6 +102,7 @@ describe('NatController', () => {
     expect((await nat.enable({ ...request, uplink: 'pxe0' })).error).toMatch(/cannot be the PXE interface/);
     expect((await nat.enable({ ...request, lanCidr: '198.18.0.0/33' })).error).toMatch(/not an IPv4 CIDR/);
     expect((await nat.enable({ ...request, uplink: 'a"b' })).error).toMatch(/not a valid interface name/);
+    expect((await nat.enable({ ...request, uplink: 'docker0' })).error).toMatch(/"docker0" is not an interface that reaches the internet here \(uplinks: wlan0\)/);
     backend.routes = [];
     expect((await nat.enable(request)).error).toMatch(/no interface holds a default route/);
     expect(backend.steps).toEqual([]);
@@ -109,6 +110,7 @@ describe('NatController', () => {
 
   it('treats enabling twice with the same plan as done, and a new uplink as a switch', async () => {
     const { nat, backend } = setup();
+    backend.routes = ['wlan0', 'eth1', 'pxe0'];
     await nat.enable(request);
     await nat.enable(request);
     expect(backend.steps.filter((s) => s === 'remove')).toEqual([]);

@@ -179,6 +179,10 @@ export class DefaultNatController implements NatController {
     const uplink = request.uplink ?? candidates[0];
     if (!uplink) throw new NatError('no interface holds a default route: connect to the internet first, or choose the uplink interface explicitly', 'invalid');
     if (uplink === request.lanInterface) throw new NatError(`the uplink cannot be the PXE interface (${uplink}): choose the interface that reaches the internet`, 'invalid');
+    // Only a name the system itself listed reaches a backend's script or command line, on every OS.
+    if (!candidates.includes(uplink)) {
+      throw new NatError(`"${uplink}" is not an interface that reaches the internet here (uplinks: ${candidates.join(', ') || 'none'}): choose one of those`, 'invalid');
+    }
 
     const plan: NatPlan = { lanInterface: request.lanInterface, lan, uplink };
     if (this.record) {

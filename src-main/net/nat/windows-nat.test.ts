@@ -80,6 +80,30 @@ describe('Windows PowerShell plumbing', () => {
     expect(psQuote("Bob's LAN")).toBe("'Bob''s LAN'");
   });
 
+  it('escapes the typographic quotes PowerShell also ends a literal at, so a name stays one string', () => {
+    const hostile = 'Wi-Fi\u2019; Start-Process calc; \u2018x\u201a\u201b';
+    const quoted = psQuote(hostile);
+    expect(quoted).toBe("'Wi-Fi\u2019\u2019; Start-Process calc; \u2018\u2018x\u201a\u201a\u201b\u201b'");
+    // Read it back the way PowerShell's tokenizer does: a quote character ends the literal unless doubled.
+    const QUOTES = "'\u2018\u2019\u201a\u201b";
+    let i = 1;
+    let value = '';
+    for (; i < quoted.length; i++) {
+      const c = quoted[i]!;
+      if (QUOTES.includes(c)) {
+        if (i + 1 < quoted.length && QUOTES.includes(quoted[i + 1]!)) {
+          value += c;
+          i++;
+          continue;
+        }
+        break;
+      }
+      value += c;
+    }
+    expect(i).toBe(quoted.length - 1);
+    expect(value).toBe(hostile);
+  });
+
   it('passes the script as base64 UTF-16LE so nothing needs command-line quoting', () => {
     const script = wrapScript("Out-Result @{ ok = $true; name = 'Wi-Fi' }", true);
     expect(powershellArgs(script).at(-1)).toBe(encodePowerShell(script));

@@ -1,9 +1,14 @@
 import type { CommandRunner } from './command-runner.ts';
 import { NatError, WINDOWS_PRIVILEGE_HINT } from './nat-errors.ts';
 
-/** A PowerShell single-quoted literal: only ' needs escaping (doubled). */
+/**
+ * A PowerShell single-quoted literal. PowerShell ends such a string at any of four characters —
+ * ' and the typographic U+2018, U+2019, U+201A, U+201B — and each is escaped by doubling it.
+ * Escaping only ' would let an interface named "Wi-Fi’; Start-Process calc; ’" run code in an
+ * elevated script.
+ */
 export function psQuote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  return `'${text.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
 /**

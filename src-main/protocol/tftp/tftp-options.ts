@@ -10,6 +10,8 @@ export interface TftpServerLimits {
   readonly maxBlksize: number;
   /** Largest windowsize granted (RFC 7440 allows 65535; big windows only add loss bursts). */
   readonly maxWindowsize: number;
+  /** Largest `timeout` acknowledged, in seconds; a client asking for more is not acknowledged. Default 255. */
+  readonly maxTimeoutSeconds?: number;
 }
 
 export interface NegotiatedTftpOptions {
@@ -54,7 +56,9 @@ export function negotiateTftpOptions(requested: readonly TftpOption[], transferS
         break;
       case 'timeout':
         // RFC 2349: 1..255 seconds, echoed unchanged or not at all.
-        if (n === undefined || n < 1 || n > 255) continue;
+        // Above our limit it is not acknowledged (not clamped: the value must be echoed unchanged),
+        // so a client cannot make one unanswered packet hold a transfer for minutes.
+        if (n === undefined || n < 1 || n > Math.min(255, limits.maxTimeoutSeconds ?? 255)) continue;
         timeoutSeconds = n;
         acknowledged.push({ name: option.name, value: String(n) });
         break;

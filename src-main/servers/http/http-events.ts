@@ -24,7 +24,8 @@ export interface HttpRequestProgress {
 /**
  * - complete: the whole response was handed to the socket.
  * - aborted: the client closed the connection before the body was sent.
- * - failed: the source failed (resolve threw, or its stream broke mid-body).
+ * - failed: the source failed (resolve threw, its stream broke mid-body, or it ended before the
+ *   promised length: a short body is never complete).
  */
 export type HttpOutcome = 'complete' | 'aborted' | 'failed';
 
@@ -53,6 +54,8 @@ export interface HttpServerEvents {
   'request.progress': HttpRequestProgress;
   'request.done': HttpRequestDone;
   'request.error': HttpRequestError;
+  /** Something the technician should know that concerns no one client (a limit reached). */
+  warning: { message: string };
 }
 
 export interface HttpServerStats {
@@ -63,4 +66,10 @@ export interface HttpServerStats {
   readonly byStatus: Readonly<Record<number, number>>;
   readonly aborted: number;
   readonly failed: number;
+  /** Connections open now. */
+  readonly connections: number;
+  /** Connections closed at once because a cap (global or per address) was reached. */
+  readonly refusedConnections: number;
+  /** Requests that ended in a 500 because handling them threw. */
+  readonly internalErrors: number;
 }

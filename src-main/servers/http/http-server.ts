@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { parseByteRange } from '../../protocol/http/byte-range.ts';
 import { describeBindError } from '../../net/bind-error.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../shared/server-limits.ts';
+import { ConnectionCaps } from '../connection-caps.ts';
 import type { FileSource, ServedFile } from '../file-source.ts';
 import { stripV4Mapped } from '../remote-address.ts';
 import { sanitiseRequestPath } from '../request-path.ts';
@@ -17,6 +20,8 @@ export interface HttpServerOptions {
   readonly progressIntervalMs?: number;
   /** Idle time before a kept-alive connection is closed. Default 5000 ms. */
   readonly keepAliveTimeoutMs?: number;
+  /** Connection caps and timeouts; DEFAULT_LIMITS for what is not given. */
+  readonly limits?: Partial<Pick<ServerLimits, 'httpMaxConnections' | 'httpMaxConnectionsPerAddress' | 'httpHeadersTimeoutMs' | 'httpIdleTimeoutMs' | 'sendStallTimeoutMs'>>;
   readonly now?: () => number;
 }
 
@@ -30,12 +35,20 @@ export class HttpServer {
   private server: Server | undefined;
   private nextId = 1;
   private active = 0;
-  private counters = { requests: 0, bytesSent: 0, aborted: 0, failed: 0 };
+  private counters = { requests: 0, bytesSent: 0, aborted: 0, failed: 0, refusedConnections: 0, internalErrors: 0 };
+  private readonly caps: ConnectionCaps;
+  private readonly limits: ServerLimits;
   private readonly byStatus: Record<number, number> = {};
   private readonly now: () => number;
 
   constructor(private readonly o: HttpServerOptions) {
     this.now = o.now ?? (() => performance.now());
+    this.limits = { ...DEFAULT_LIMITS, ...(o.limits ?? {}) };
+    this.caps = new ConnectionCaps(this.limits.httpMaxConnections, this.limits.httpMaxConnectionsPerAddress, {
+      total: 'httpMaxConnections',
+      perAddress: 'httpMaxConnectionsPerAddress',
+      what: 'HTTP',
+    });
   }
 
   get port(): number {
@@ -44,13 +57,33 @@ export class HttpServer {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer({ keepAliveTimeout: this.o.keepAliveTimeoutMs ?? 5000 }, (req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        // handle() reports its own failures; this only guards against a bug escaping a handler.
-        if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
-        else res.destroy(err as Error);
-      });
-    });
+    const l = this.limits;
+    const server = createServer(
+      {
+        keepAliveTimeout: this.o.keepAliveTimeoutMs ?? l.httpIdleTimeoutMs,
+        // Node answers 408 itself when headers (or a whole request) take longer than these.
+        headersTimeout: l.httpHeadersTimeoutMs,
+        requestTimeout: l.httpHeadersTimeoutMs,
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, l.httpHeadersTimeoutMs / 4)),
+      },
+      (req, res) => {
+        const fail = (err: unknown) => {
+          // handle() reports its own failures; this only guards against a bug escaping a handler.
+          this.counters.internalErrors++;
+          if (!res.headersSent) this.sendStatus(res, 500, 'Internal error');
+          else res.destroy(err as Error);
+        };
+        try {
+          this.handle(req, res).catch(fail);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    );
+    // No socket activity for this long (a client that stopped reading a response) ends the
+    // connection: the default handler destroys the socket when nothing else listens for 'timeout'.
+    server.setTimeout(l.sendStallTimeoutMs);
+    server.on('connection', (socket: Socket) => this.admit(socket));
     const port = this.o.port ?? 80;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -61,10 +94,11 @@ export class HttpServer {
     }).catch((err: unknown) => {
       throw describeBindError(err, 'HTTP', this.o.address, port, '--http-port');
     });
-    // A client sending garbage gets a 400 from Node; it must never take the server down.
-    server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    // A client sending garbage gets a 400, one too slow with its headers a 408; either way the
+    // connection is then closed, not left holding a descriptor until the peer hangs up.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      closeWith(socket, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\nX-Content-Type-Options: nosniff\r\n\r\n`);
     });
     this.server = server;
   }
@@ -79,7 +113,20 @@ export class HttpServer {
   }
 
   stats(): HttpServerStats {
-    return { ...this.counters, active: this.active, byStatus: { ...this.byStatus } };
+    return { ...this.counters, active: this.active, connections: this.caps.open, byStatus: { ...this.byStatus } };
+  }
+
+  /** Counts the connection against the caps; over a cap it gets a 503 and is closed. */
+  private admit(socket: Socket): void {
+    const address = stripV4Mapped(socket.remoteAddress ?? '');
+    const admitted = this.caps.admit(address);
+    if (!admitted.ok) {
+      this.counters.refusedConnections++;
+      if (admitted.warn) this.events.emit('warning', { message: `${admitted.warn}: refused a connection; raise the limit if this network really needs more` });
+      closeWith(socket, 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: 2\r\n\r\n');
+      return;
+    }
+    socket.once('close', () => this.caps.release(address));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -135,6 +182,7 @@ export class HttpServer {
     const rangeHeader = ifRange !== undefined && ifRange !== lastModified ? undefined : req.headers.range;
     const range = parseByteRange(rangeHeader, file.size);
     const headers: Record<string, string | number> = {
+      'X-Content-Type-Options': 'nosniff',
       'Accept-Ranges': 'bytes',
       'Content-Type': file.contentType ?? 'application/octet-stream',
     };
@@ -155,7 +203,7 @@ export class HttpServer {
       return done(status, 0, served, 'complete');
     }
 
-    const stream = file.createReadStream(start, end);
+    const stream = file.createReadStream(start, end, { chunkBytes: readChunkFor(this.active) });
     let bytes = 0;
     let lastProgressAt = startedAt;
     let reported = -1;
@@ -183,6 +231,14 @@ export class HttpServer {
     // error. Both listeners go on before pipeline's own, so they see the event first.
     let firstFailure: { side: 'source'; err: Error } | { side: 'client' } | undefined;
     stream.once('error', (err) => (firstFailure ??= { side: 'source', err }));
+    // A source that ends early (the image was truncated while serving) must not look like a
+    // complete download: cut the response before pipeline ends it with the promised length unmet.
+    stream.once('end', () => {
+      if (bytes === total) return;
+      const err = new Error(`the file ended after ${bytes} of ${total} bytes (changed while being served?)`);
+      firstFailure ??= { side: 'source', err };
+      res.destroy(err);
+    });
     res.once('close', () => {
       if (!res.writableFinished) firstFailure ??= { side: 'client' };
     });
@@ -190,7 +246,8 @@ export class HttpServer {
     // (premature close, EPIPE, ECONNRESET) the source stream is destroyed (the ISO reader stops reading).
     pipeline(stream, res, (err) => {
       this.counters.bytesSent += bytes;
-      if (!err) return done(status, bytes, served, 'complete');
+      if (!err && bytes === total) return done(status, bytes, served, 'complete');
+      err ??= new Error(`sent ${bytes} of ${total} bytes`);
       const clientGone = firstFailure?.side !== 'source';
       this.events.emit('request.error', {
         id,
@@ -208,9 +265,38 @@ export class HttpServer {
 
   private sendStatus(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, head = false): void {
     const body = `${message}\n`;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    // The body echoes the request path: never let a browser guess it is HTML.
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', ...headers });
     res.end(head ? undefined : body);
   }
+}
+
+/**
+ * Memory all running responses may hold in read buffers together. Each holds about four read
+ * chunks (two reads in flight, the stream's buffer, the one being written), so a lone download
+ * reads 1 MiB at a time (the disk never waits) and 200 at once read 64 KiB each.
+ */
+const READ_BUFFER_BUDGET = 64 * 1024 * 1024;
+
+function readChunkFor(activeResponses: number): number {
+  let chunk = 1 << 20;
+  while (chunk > 64 * 1024 && chunk * 4 * activeResponses > READ_BUFFER_BUDGET) chunk /= 2;
+  return chunk;
+}
+
+/** Writes a last answer and closes: destroyed once flushed, or after a second if the peer does not read. */
+function closeWith(socket: Duplex, text: string): void {
+  socket.on('error', () => {});
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.end(text, () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
 }
 
 /**

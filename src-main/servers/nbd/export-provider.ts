@@ -25,8 +25,8 @@ export interface NbdExportListing {
 }
 
 export interface NbdExportProvider {
-  /** The exports NBD_OPT_LIST announces. */
-  list(): NbdExportListing[];
+  /** The exports NBD_OPT_LIST announces; without it, listing is refused (NBD_REP_ERR_POLICY). */
+  list?(): NbdExportListing[];
   /** The export called `name`, opened for one connection, or null when there is none. */
   open(name: string): Promise<NbdExport | null>;
 }

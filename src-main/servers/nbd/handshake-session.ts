@@ -109,19 +109,19 @@ export async function negotiate(io: HandshakeIo, provider: NbdExportProvider, ho
         const opened = await openExport(provider, request.name);
         if ('error' in opened) {
           hooks.unknownExport(request.name, opened.error ?? undefined);
-          const known = provider.list().map((e) => e.name);
+          const known = provider.list?.().map((e) => e.name);
           reply(
             NbdRep.ERR_UNKNOWN,
             message(
               opened.error
                 ? `export "${request.name}" could not be opened: ${(opened.error as Error).message ?? String(opened.error)}`
-                : `no export named "${request.name}"; this server has: ${known.join(', ') || '(none)'}`,
+                : `no export named "${request.name}"${known ? `; this server has: ${known.join(', ') || '(none)'}` : ''}`,
             ),
           );
           break;
         }
         const exp = opened.exp;
-        const description = provider.list().find((e) => e.name === request.name)?.description;
+        const description = provider.list?.().find((e) => e.name === request.name)?.description;
         const items: NbdInfoItem[] = [{ type: 'export', size: exp.size, transmissionFlags: EXPORT_TRANSMISSION_FLAGS }];
         for (const wanted of new Set(request.requests)) {
           if (wanted === NbdInfo.NAME) items.push({ type: 'name', name: request.name });
@@ -138,6 +138,10 @@ export async function negotiate(io: HandshakeIo, provider: NbdExportProvider, ho
       case NbdOpt.LIST:
         if (data.byteLength !== 0) {
           reply(NbdRep.ERR_INVALID, message('NBD_OPT_LIST carries no data'));
+          break;
+        }
+        if (!provider.list) {
+          reply(NbdRep.ERR_POLICY, message('this server does not list its exports: ask for one by name'));
           break;
         }
         for (const entry of provider.list()) reply(NbdRep.SERVER, encodeServerEntry(entry));

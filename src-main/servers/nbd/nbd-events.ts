@@ -60,4 +60,6 @@ export interface NbdServerEvents {
   disconnect: NbdDisconnectEvent;
   malformed: NbdMalformedEvent;
   'unknown-export': NbdUnknownExportEvent;
+  /** Something the technician should know that concerns no one client (a limit reached). */
+  warning: { message: string };
 }

@@ -2,7 +2,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { NbdProtocolError } from '../../protocol/nbd/index.ts';
 import { describeBindError } from '../../net/bind-error.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../shared/server-limits.ts';
+import { ConnectionCaps } from '../connection-caps.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { ByteBudget } from './byte-budget.ts';
 import type { NbdExportProvider } from './export-provider.ts';
 import { negotiate } from './handshake-session.ts';
 import type { NbdDisconnectReason, NbdServerEvents } from './nbd-events.ts';
@@ -21,6 +24,8 @@ export interface NbdServerOptions {
   maxInflightBytes?: number;
   /** Close connections that have not finished the handshake after this long. */
   handshakeTimeoutMs?: number;
+  /** Connection caps, the server-wide in-flight byte budget and the send stall timeout. */
+  limits?: Partial<Pick<ServerLimits, 'nbdMaxConnections' | 'nbdMaxConnectionsPerAddress' | 'nbdMaxInflightBytes' | 'sendStallTimeoutMs'>>;
 }
 
 export const NBD_DEFAULT_PORT = 10809;
@@ -36,12 +41,30 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
 export class NbdServer {
   readonly events = new Emitter<NbdServerEvents>();
   private server: Server | null = null;
-  private readonly connections = new Map<number, { socket: Socket; finished: Promise<void>; stopping: boolean }>();
+  private readonly connections = new Map<number, { socket: Socket; finished: Promise<void>; stopping: boolean; sent: number; sentAt: number }>();
   private nextId = 1;
   private boundPort = 0;
   private readonly pool = new BufferPool();
+  private readonly caps: ConnectionCaps;
+  private readonly budget: ByteBudget;
+  private readonly stallMs: number;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private counters = { refused: 0, stalled: 0, internalErrors: 0 };
 
-  constructor(private readonly options: NbdServerOptions) {}
+  constructor(private readonly options: NbdServerOptions) {
+    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+    this.caps = new ConnectionCaps(limits.nbdMaxConnections, limits.nbdMaxConnectionsPerAddress, {
+      total: 'nbdMaxConnections',
+      perAddress: 'nbdMaxConnectionsPerAddress',
+      what: 'NBD',
+    });
+    this.budget = new ByteBudget(limits.nbdMaxInflightBytes);
+    this.stallMs = limits.sendStallTimeoutMs;
+  }
+
+  stats(): { connections: number; inflightBytes: number; refused: number; stalled: number; internalErrors: number } {
+    return { connections: this.connections.size, inflightBytes: this.budget.held, ...this.counters };
+  }
 
   /** The port actually bound (useful with port 0). */
   get port(): number {
@@ -62,6 +85,8 @@ export class NbdServer {
     });
     server.on('error', (err) => console.error(`NBD server on ${this.options.address}:${port}: ${err.message}`));
     this.server = server;
+    this.stallTimer = setInterval(() => this.cutStalled(), Math.max(10, Math.min(1000, this.stallMs / 4)));
+    this.stallTimer.unref();
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
   }
@@ -71,6 +96,7 @@ export class NbdServer {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    clearInterval(this.stallTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const conn of this.connections.values()) {
       conn.stopping = true;
@@ -81,10 +107,50 @@ export class NbdServer {
   }
 
   private accept(socket: Socket): void {
+    const address = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const admitted = this.caps.admit(address);
+    if (!admitted.ok) {
+      this.counters.refused++;
+      if (admitted.warn) this.events.emit('warning', { message: `${admitted.warn}: refused a connection; raise the limit if this network really needs more` });
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     const id = this.nextId++;
-    const entry = { socket, finished: Promise.resolve(), stopping: false };
-    entry.finished = this.serve(id, socket, () => entry.stopping).finally(() => this.connections.delete(id));
+    const entry = { socket, finished: Promise.resolve(), stopping: false, sent: 0, sentAt: performance.now() };
+    entry.finished = this.serve(id, socket, () => entry.stopping)
+      .catch((err: unknown) => {
+        // A bug in one connection's handling drops that connection only.
+        this.counters.internalErrors++;
+        this.events.emit('malformed', { id, remoteAddress: address, remotePort: socket.remotePort ?? 0, phase: 'transmission', message: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+        socket.destroy();
+      })
+      .finally(() => {
+        this.connections.delete(id);
+        this.caps.release(address);
+      });
     this.connections.set(id, entry);
+  }
+
+  /**
+   * Replies a client leaves unread hold buffers (and the shared byte budget); a connection whose
+   * queued output has not moved for sendStallTimeoutMs is cut. Idle clients with nothing queued
+   * (a mounted root file system between reads) are left alone.
+   */
+  private cutStalled(): void {
+    const now = performance.now();
+    for (const conn of this.connections.values()) {
+      const socket = conn.socket;
+      if (socket.writableLength === 0 || socket.bytesWritten !== conn.sent) {
+        conn.sent = socket.bytesWritten;
+        conn.sentAt = now;
+        continue;
+      }
+      if (now - conn.sentAt >= this.stallMs) {
+        this.counters.stalled++;
+        socket.destroy(new Error(`client read nothing for ${this.stallMs} ms with ${socket.writableLength} bytes waiting (sendStallTimeoutMs)`));
+      }
+    }
   }
 
   private async serve(id: number, socket: Socket, stopping: () => boolean): Promise<void> {
@@ -149,6 +215,7 @@ export class NbdServer {
         maxInflightBytes: this.options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
       },
       this.pool,
+      this.budget,
     );
     let reason: NbdDisconnectReason = 'disc';
     let detail: string | undefined;

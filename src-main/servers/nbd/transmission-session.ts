@@ -10,6 +10,7 @@ import {
   type NbdRequest,
 } from '../../protocol/nbd/index.ts';
 import type { BufferPool } from './buffer-pool.ts';
+import type { ByteBudget } from './byte-budget.ts';
 import type { NbdExport } from './export-provider.ts';
 import type { SocketReader } from './socket-reader.ts';
 
@@ -51,6 +52,8 @@ export class TransmissionSession {
     private readonly exp: NbdExport,
     private readonly limits: TransmissionLimits,
     private readonly pool: BufferPool,
+    /** Shared by every connection of the server. */
+    private readonly budget?: ByteBudget,
   ) {
     this.size = BigInt(exp.size);
   }
@@ -106,10 +109,16 @@ export class TransmissionSession {
   private async admit(bytes: number): Promise<void> {
     while (
       this.inflightRequests >= this.limits.maxInflightRequests ||
-      (this.inflightBytes > 0 && this.inflightBytes + bytes > this.limits.maxInflightBytes)
+      (this.inflightBytes > 0 && this.inflightBytes + bytes > this.limits.maxInflightBytes) ||
+      (bytes > 0 && this.budget && !this.budget.fits(bytes))
     ) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.budget?.onRelease(resolve);
+      });
     }
+    // Reserved here, in the same tick as the check: another connection's admit cannot slip in between.
+    if (bytes > 0) this.budget?.take(bytes);
   }
 
   private startRead(req: NbdRequest): void {
@@ -166,6 +175,7 @@ export class TransmissionSession {
       then?.();
       this.inflightRequests--;
       this.inflightBytes -= heldBytes;
+      if (heldBytes > 0) this.budget?.give(heldBytes);
       const wake = this.wake;
       this.wake = null;
       wake?.();

@@ -16,16 +16,25 @@ export class BlockReader {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private finished = false;
+  private stream: Readable | null = null;
 
   constructor(
-    private readonly stream: Readable | null,
+    /** Called at the first block wanted, so a transfer nobody acknowledges never reads. */
+    private openStream: (() => Readable) | null,
     private readonly blksize: number,
     private readonly highWaterBytes: number,
     /** Applied to each chunk as it arrives (netascii conversion). */
     private readonly transform?: (chunk: Uint8Array) => Uint8Array,
   ) {
-    this.ended = stream === null;
-    if (!stream) return;
+    this.ended = openStream === null;
+  }
+
+  private open(): void {
+    const open = this.openStream;
+    this.openStream = null;
+    if (!open || this.finished) return;
+    const stream = open();
+    this.stream = stream;
     stream.on('data', (chunk: Buffer) => {
       const bytes = this.transform ? this.transform(chunk) : chunk;
       this.chunks.push(bytes);
@@ -50,6 +59,7 @@ export class BlockReader {
 
   /** A block when one is ready now, without waiting; undefined when more data must arrive first. */
   tryNext(): Uint8Array | undefined {
+    if (this.openStream) this.open();
     if (this.failure) throw this.failure;
     if (this.finished) throw new Error('BlockReader: the final block was already read');
     if (this.buffered < this.blksize && !this.ended) return undefined;
@@ -65,6 +75,7 @@ export class BlockReader {
   }
 
   close(): void {
+    this.openStream = null;
     this.stream?.destroy();
     this.notify();
   }

@@ -85,6 +85,8 @@ export interface TftpServerEvents {
   'transfer.done': TftpTransferDone;
   'transfer.error': TftpTransferError;
   malformed: TftpMalformed;
+  /** Something the technician should know that concerns no one client (a limit reached). */
+  warning: { message: string };
 }
 
 export interface TftpServerStats {
@@ -101,4 +103,8 @@ export interface TftpServerStats {
   readonly malformed: number;
   /** Repeated RRQs for a transfer already running (retransmitted by the client), not served twice. */
   readonly duplicateRequests: number;
+  /** Requests refused because a transfer limit (global or per address) was reached. */
+  readonly overLimit: number;
+  /** Requests dropped because handling them threw (a bug, counted instead of crashing). */
+  readonly internalErrors: number;
 }

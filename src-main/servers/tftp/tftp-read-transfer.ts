@@ -25,6 +25,8 @@ export interface ReadTransferOptions {
   readonly windowsize: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** Retransmissions allowed while the client has acknowledged nothing yet (default: maxRetries). */
+  readonly retriesBeforeFirstAck?: number;
   /** Options to acknowledge in an OACK; empty means none is sent and DATA 1 goes first. */
   readonly oack: readonly TftpOption[];
   readonly clock: TftpClock;
@@ -71,7 +73,14 @@ export class TftpReadTransfer {
 
   constructor(private readonly o: ReadTransferOptions) {
     this.phase = o.oack.length > 0 ? 'oack' : 'data';
-    o.socket.on('message', (msg) => this.onMessage(msg));
+    o.socket.on('message', (msg) => {
+      try {
+        this.onMessage(msg);
+      } catch (err) {
+        // A bug handling one packet ends this transfer, never the process.
+        this.finish('failed', `internal error: ${(err as Error).message}`);
+      }
+    });
     o.socket.on('error', (err: NodeJS.ErrnoException) => {
       // ICMP port unreachable on the connected socket: the client closed its port and is gone.
       if (err.code === 'ECONNREFUSED') this.finish('abandoned', 'the client closed its port (ICMP port unreachable)');
@@ -277,10 +286,13 @@ export class TftpReadTransfer {
       this.timer = this.o.clock.setTimeout(() => this.onTimer(), timeout - idle);
       return;
     }
-    if (++this.retries > this.o.maxRetries) {
+    // A client that never acknowledged anything is likely gone or a forged source address: few
+    // retransmissions keep one spoofed RRQ from becoming a flood towards its victim.
+    const allowed = this.ackedAny ? this.o.maxRetries : Math.min(this.o.maxRetries, this.o.retriesBeforeFirstAck ?? this.o.maxRetries);
+    if (++this.retries > allowed) {
       const onlyFinal = this.lastBlock !== undefined && this.base === this.lastBlock;
       const detail =
-        `no acknowledgement after ${this.o.maxRetries} retransmissions (timeout ${this.o.timeoutMs} ms, doubling up to ${this.o.timeoutMs * 8} ms)` +
+        `no acknowledgement after ${allowed} retransmissions (timeout ${this.o.timeoutMs} ms, doubling up to ${this.o.timeoutMs * 8} ms)` +
         (onlyFinal ? '; only the final block was unacknowledged, so the client may well have the whole file (its last ACK was lost)' : '');
       this.sendPacket(encodeTftpPacket({ op: 'ERROR', code: TFTP_ERROR.NOT_DEFINED, message: 'Timed out' }));
       this.finish(this.ackedAny ? 'timed-out' : 'abandoned', detail);

@@ -5,6 +5,8 @@ import { encodeNetascii } from '../../protocol/tftp/netascii.ts';
 import { blksizeForMtu, negotiateTftpOptions } from '../../protocol/tftp/tftp-options.ts';
 import { decodeTftpPacket, encodeTftpPacket, TFTP_ERROR, type TftpPacket, type TftpRequest } from '../../protocol/tftp/tftp-packet.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { DEFAULT_LIMITS } from '../../shared/server-limits.ts';
+import { ConnectionCaps } from '../connection-caps.ts';
 import type { FileSource } from '../file-source.ts';
 import { sanitiseRequestPath } from '../request-path.ts';
 import { BlockReader } from './block-reader.ts';
@@ -25,6 +27,14 @@ export interface TftpServerOptions {
   readonly timeoutMs?: number;
   /** Retransmissions of the same packet before giving up. Default 5. */
   readonly maxRetries?: number;
+  /** Transfers at once, over all clients; more are refused with ERROR 0. Default DEFAULT_LIMITS. */
+  readonly maxTransfers?: number;
+  /** Transfers at once from one client address. Default DEFAULT_LIMITS. */
+  readonly maxTransfersPerAddress?: number;
+  /** Largest client-chosen `timeout` honoured, in seconds; a larger one is not acknowledged. */
+  readonly maxTimeoutSec?: number;
+  /** Retransmissions before a client that never acknowledged anything is dropped. */
+  readonly retriesBeforeFirstAck?: number;
   /** Minimum interval between transfer.progress events of one transfer. Default 250 ms. */
   readonly progressIntervalMs?: number;
   /** Injectable clock and timers (tests). */
@@ -45,7 +55,9 @@ interface ActiveTransfer {
   readonly transfer: TftpReadTransfer | undefined;
   /** Identity of the request, to tell a retransmitted RRQ from a new one on the same port. */
   readonly fingerprint: string;
+  readonly remoteAddress: string;
 }
+
 
 /**
  * TFTP read-only server (RFC 1350 + 2347/2348/2349/7440). Listens on address:port; every
@@ -56,9 +68,10 @@ export class TftpServer {
   readonly events = new Emitter<TftpServerEvents>();
   private socket: Socket | undefined;
   private readonly active = new Map<string, ActiveTransfer>();
+  private caps: ConnectionCaps;
   private readonly clock: TftpClock;
   private nextId = 1;
-  private counters = { requests: 0, refused: 0, started: 0, completed: 0, failed: 0, bytesSent: 0, retransmits: 0, malformed: 0, duplicateRequests: 0 };
+  private counters = { requests: 0, refused: 0, started: 0, completed: 0, failed: 0, bytesSent: 0, retransmits: 0, malformed: 0, duplicateRequests: 0, overLimit: 0, internalErrors: 0 };
   private readonly o: Required<Omit<TftpServerOptions, 'clock'>>;
 
   constructor(options: TftpServerOptions) {
@@ -68,10 +81,15 @@ export class TftpServer {
       maxWindowsize: 64,
       timeoutMs: 1000,
       maxRetries: 5,
+      maxTransfers: DEFAULT_LIMITS.tftpMaxTransfers,
+      maxTransfersPerAddress: DEFAULT_LIMITS.tftpMaxTransfersPerAddress,
+      maxTimeoutSec: DEFAULT_LIMITS.tftpMaxTimeoutSec,
+      retriesBeforeFirstAck: DEFAULT_LIMITS.tftpRetriesBeforeFirstAck,
       progressIntervalMs: 250,
       ...options,
     };
     this.clock = options.clock ?? realClock;
+    this.caps = this.newCaps();
   }
 
   /** The bound port (useful with port 0 in tests). */
@@ -93,7 +111,15 @@ export class TftpServer {
       socket.close();
       throw describeBindError(err, 'TFTP', this.o.address, this.o.port, '--tftp-port');
     });
-    socket.on('message', (msg, rinfo) => this.onRequest(msg, stripV4Mapped(rinfo.address), rinfo.port));
+    socket.on('message', (msg, rinfo) => {
+      // Nothing one datagram does may end the process: a bug here costs this request only.
+      try {
+        this.onRequest(msg, stripV4Mapped(rinfo.address), rinfo.port);
+      } catch (err) {
+        this.counters.internalErrors++;
+        this.events.emit('transfer.error', { remoteAddress: stripV4Mapped(rinfo.address), remotePort: rinfo.port, requested: '', stage: 'request', message: `internal error on a request: ${(err as Error).message}` });
+      }
+    });
     // A listening UDP socket only errors on fatal conditions; report and carry on for the live transfers.
     socket.on('error', (err) => this.events.emit('transfer.error', { remoteAddress: '', remotePort: 0, requested: '', stage: 'request', message: `TFTP listening socket error: ${err.message}` }));
     this.socket = socket;
@@ -104,6 +130,7 @@ export class TftpServer {
     this.socket = undefined;
     for (const { transfer } of [...this.active.values()]) transfer?.stop('stopped', 'server stopped');
     this.active.clear();
+    this.caps = this.newCaps();
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
@@ -144,12 +171,19 @@ export class TftpServer {
       // A different request from the same port: the client moved on (e.g. it probed tsize,
       // went silent, and now asks for real). The old transfer is over.
       existing.transfer?.stop('abandoned', 'superseded by a new request from the same client port');
-      this.active.delete(key);
+      this.untrack(key, existing);
     }
-    const entry: { transfer: TftpReadTransfer | undefined; fingerprint: string } = { transfer: undefined, fingerprint };
-    this.active.set(key, entry);
+    const admitted = this.caps.admit(remoteAddress);
+    if (!admitted.ok) {
+      this.counters.overLimit++;
+      this.refuse(remoteAddress, remotePort, packet.filename, TFTP_ERROR.NOT_DEFINED, 'Server busy, try again', admitted.reason, true);
+      if (admitted.warn) this.events.emit('warning', { message: `${admitted.warn}: refused a request for ${packet.filename}; raise the limit if this network really boots that many machines at once` });
+      return;
+    }
+    const entry: ActiveTransfer & { transfer: TftpReadTransfer | undefined } = { transfer: undefined, fingerprint, remoteAddress };
+    this.track(key, entry);
     this.serve(packet, remoteAddress, remotePort, key, entry).catch((err: unknown) => {
-      if (this.active.get(key) === entry && !entry.transfer) this.active.delete(key);
+      if (!entry.transfer) this.untrack(key, entry);
       this.refuse(remoteAddress, remotePort, packet.filename, TFTP_ERROR.NOT_DEFINED, 'Server error', `internal error: ${(err as Error).message}`);
     });
   }
@@ -159,11 +193,9 @@ export class TftpServer {
     remoteAddress: string,
     remotePort: number,
     key: string,
-    entry: { transfer: TftpReadTransfer | undefined },
+    entry: ActiveTransfer & { transfer: TftpReadTransfer | undefined },
   ): Promise<void> {
-    const release = () => {
-      if (this.active.get(key) === entry) this.active.delete(key);
-    };
+    const release = () => this.untrack(key, entry);
     const mode = request.mode.toLowerCase();
     if (mode !== 'octet' && mode !== 'netascii') {
       release();
@@ -189,6 +221,7 @@ export class TftpServer {
     const negotiated = negotiateTftpOptions(request.options, netascii ? undefined : file.size, {
       maxBlksize: this.o.maxBlksize,
       maxWindowsize: this.o.maxWindowsize,
+      maxTimeoutSeconds: this.o.maxTimeoutSec,
     });
     const timeoutMs = negotiated.timeoutSeconds !== undefined ? negotiated.timeoutSeconds * 1000 : this.o.timeoutMs;
     const socket = await this.bindTransferSocket();
@@ -211,9 +244,11 @@ export class TftpServer {
       socket.close();
       return;
     }
-    const stream = file.size > 0 ? file.createReadStream(0, file.size - 1) : null;
-    // Read ahead up to two windows plus one stream chunk; never the whole file.
-    const reader = new BlockReader(stream, negotiated.blksize, Math.max(256 * 1024, 2 * negotiated.windowsize * negotiated.blksize), netascii ? encodeNetascii : undefined);
+    // Opened at the first block, not before the client answered our OACK; read in pieces of about
+    // two windows, so an idle or abandoned transfer holds kilobytes, not the source's big chunks.
+    const chunkBytes = Math.min(64 * 1024, Math.max(8 * 1024, 2 * negotiated.windowsize * negotiated.blksize));
+    const openStream = file.size > 0 ? () => file.createReadStream(0, file.size - 1, { chunkBytes }) : null;
+    const reader = new BlockReader(openStream, negotiated.blksize, chunkBytes, netascii ? encodeNetascii : undefined);
 
     const id = `tftp-${this.nextId++}`;
     const startedAt = this.clock.now();
@@ -228,6 +263,7 @@ export class TftpServer {
       windowsize: negotiated.windowsize,
       timeoutMs,
       maxRetries: this.o.maxRetries,
+      retriesBeforeFirstAck: this.o.retriesBeforeFirstAck,
       oack: negotiated.acknowledged,
       clock: this.clock,
       onMalformed: (length, reason) => this.malformed(remoteAddress, remotePort, length, reason),
@@ -279,6 +315,28 @@ export class TftpServer {
     transfer.start();
   }
 
+  /** Registers an admitted transfer (its slot in the caps is already taken). */
+  private track(key: string, entry: ActiveTransfer): void {
+    this.active.set(key, entry);
+  }
+
+  /** Forgets `entry` if it is still the transfer registered under `key` (idempotent). */
+  private untrack(key: string, entry: ActiveTransfer): void {
+    if (this.active.get(key) !== entry) return;
+    this.active.delete(key);
+    this.caps.release(entry.remoteAddress);
+  }
+
+  private newCaps(): ConnectionCaps {
+    return new ConnectionCaps(this.o.maxTransfers, this.o.maxTransfersPerAddress, {
+      total: 'tftpMaxTransfers',
+      perAddress: 'tftpMaxTransfersPerAddress',
+      what: 'TFTP',
+      held: 'transfers running',
+    }, () => this.clock.now());
+  }
+
+
   private async bindTransferSocket(): Promise<Socket> {
     // Transfer sockets only ever send to the IP literal the request came from; the default
     // lookup would defer every DATA packet through dns.lookup and a nextTick.
@@ -297,9 +355,14 @@ export class TftpServer {
   }
 
   /** Refuses a request with an ERROR from a fresh TID (RFC 1350 §4: the reply to a request comes from the new TID). */
-  private refuse(remoteAddress: string, remotePort: number, requested: string, code: number, message: string, detail?: string): void {
+  private refuse(remoteAddress: string, remotePort: number, requested: string, code: number, message: string, detail?: string, busy = false): void {
     this.counters.refused++;
     this.events.emit('transfer.error', { remoteAddress, remotePort, requested, stage: 'request', code, message: detail ? `${message}: ${detail}` : message });
+    if (busy) {
+      // Over a limit, a fresh socket per refusal would be one more thing a flood could exhaust.
+      this.socket?.send(encodeTftpPacket({ op: 'ERROR', code, message }), remotePort, remoteAddress);
+      return;
+    }
     this.bindTransferSocket().then(
       (socket) => {
         socket.send(encodeTftpPacket({ op: 'ERROR', code, message }), remotePort, remoteAddress, () => socket.close());
