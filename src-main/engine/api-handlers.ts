@@ -42,6 +42,9 @@ export interface EngineParts {
   start: () => Promise<ServerState>;
   stop: () => Promise<ServerState>;
   lanCidr: () => { name: string; cidr: string } | null;
+  privileges: () => ApiMethods['server.privileges'][1];
+  /** The diagnostics report (it reads the engine through its own API). */
+  diagnostics: () => Promise<string>;
 }
 
 export function apiHandlers(e: EngineParts): ApiHandlers {
@@ -93,6 +96,7 @@ export function apiHandlers(e: EngineParts): ApiHandlers {
       await e.applySettings(next);
       return { ...e.settings() };
     },
+    'server.privileges': () => e.privileges(),
     'server.start': () => e.start(),
     'server.stop': () => e.stop(),
     'clients.list': () => e.timeline.list().map((c) => e.withSecureBoot(c)),
@@ -127,6 +131,7 @@ export function apiHandlers(e: EngineParts): ApiHandlers {
     },
     'nat.disable': () => e.nat.disable(),
     'log.recent': ({ limit } = {}) => e.logRing.recent({ limit }),
+    'diagnostics.export': () => e.diagnostics(),
     'log.export': async () => {
       await e.eventLog.flush();
       return e.eventLog.exportText();

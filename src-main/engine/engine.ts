@@ -26,6 +26,8 @@ import { ClientTimeline } from './timeline/client-timeline.ts';
 import type { Clock } from './timeline/clock.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
+import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
+import { buildDiagnostics } from './diagnostics-report.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -40,6 +42,8 @@ export interface EngineOptions {
   images?: string[];
   /** Also told about every log line (the CLI prints them). */
   onLog?: (entry: LogEntry) => void;
+  /** Named in exported diagnostics. */
+  appVersion?: string;
   /**
    * Tests only, and only in-process (no host sets it; nothing in the API reaches it): the
    * timeline's clock, and a hook handed the timeline feed's entry point, so a test can replay a
@@ -153,6 +157,9 @@ export class Engine implements ApiClient {
       start: () => this.start(),
       stop: () => this.stop(),
       lanCidr: () => this.lanCidr(),
+      // The headless host's words; the desktop answers this itself (it asks for a password instead).
+      privileges: () => ({ notice: cliStartNotice(this.settings, currentPrivilegeFacts()) }),
+      diagnostics: () => buildDiagnostics(this, { host: 'headless', versions: { bootcast: this.o.appVersion } }),
     });
   }
 

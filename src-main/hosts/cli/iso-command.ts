@@ -14,7 +14,7 @@ Read an ISO image in place: no mount, no extraction.
                                                 /[BOOT] holds the El Torito boot images
   bootcast iso cat IMAGE PATH                   write a file's bytes to standard output
 
-Exit status: 0 ok, 1 PATH is not in the image, 2 bad image or bad usage.`;
+Exit status: 0 ok, 1 IMAGE or PATH not found, 2 bad image or bad usage.`;
 
 interface Parsed {
   positional: string[];
@@ -69,14 +69,20 @@ export async function isoCommand(args: string[]): Promise<number> {
   }
 }
 
+function isMissingFile(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+  return cause?.code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 async function withImage(file: string, fn: (img: IsoImage) => Promise<number>): Promise<number> {
   let img: IsoImage | undefined;
   try {
     img = await IsoImage.open(file);
     return await fn(img);
   } catch (err) {
-    // A path missing inside the image is exit 1; everything else about the image is exit 2.
+    // A missing image file or a path missing inside the image is exit 1; everything else about the image is exit 2.
     if (err instanceof IsoError && err.code === 'not-found') throw new NotFoundError(err.message);
+    if (isMissingFile(err)) throw new NotFoundError(`image not found: ${file}`);
     throw err;
   } finally {
     await img?.close();
