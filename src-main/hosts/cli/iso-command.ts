@@ -14,20 +14,30 @@ Read an ISO image in place: no mount, no extraction.
                                                 /[BOOT] holds the El Torito boot images
   bootcast iso cat IMAGE PATH                   write a file's bytes to standard output
 
+  --fs udf|iso9660   read that file system of an image that has both (default: ISO 9660,
+                     or UDF when the ISO 9660 side is only a stub, as on Windows media)
+
 Exit status: 0 ok, 1 PATH is not in the image, 2 bad image or bad usage.`;
 
 interface Parsed {
   positional: string[];
   json: boolean;
   recursive: boolean;
+  fileSystem: 'auto' | 'udf' | 'iso9660';
 }
 
 function parse(args: string[], allowed: { json?: boolean; recursive?: boolean }): Parsed {
-  const out: Parsed = { positional: [], json: false, recursive: false };
+  const out: Parsed = { positional: [], json: false, recursive: false, fileSystem: 'auto' };
   let onlyPositional = false;
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     if (onlyPositional || !a.startsWith('-') || a === '-') out.positional.push(a);
     else if (a === '--') onlyPositional = true;
+    else if (a === '--fs' || a.startsWith('--fs=')) {
+      const v = a === '--fs' ? args[++i] : a.slice(5);
+      if (v !== 'udf' && v !== 'iso9660') throw new UsageError(`--fs takes udf or iso9660, not '${v ?? ''}'`, ISO_USAGE);
+      out.fileSystem = v;
+    }
     else if (a === '--json' && allowed.json) out.json = true;
     else if ((a === '-R' || a === '--recursive') && allowed.recursive) out.recursive = true;
     else throw new UsageError(`unknown option '${a}'`, ISO_USAGE);
@@ -47,7 +57,7 @@ export async function isoCommand(args: string[]): Promise<number> {
       const p = parse(rest, { json: true });
       const [image, ...extra] = p.positional;
       if (!image || extra.length) throw new UsageError(image ? `unexpected argument '${extra[0]}'` : 'missing IMAGE', ISO_USAGE);
-      return withImage(image, async (img) => {
+      return withImage(image, p.fileSystem, async (img) => {
         await write(await renderInfo(img, p.json));
         return EXIT_OK;
       });
@@ -56,23 +66,23 @@ export async function isoCommand(args: string[]): Promise<number> {
       const p = parse(rest, { json: true, recursive: true });
       const [image, path = '/', ...extra] = p.positional;
       if (!image || extra.length) throw new UsageError(image ? `unexpected argument '${extra[0]}'` : 'missing IMAGE', ISO_USAGE);
-      return withImage(image, (img) => ls(img, path, p.recursive, p.json));
+      return withImage(image, p.fileSystem, (img) => ls(img, path, p.recursive, p.json));
     }
     case 'cat': {
       const p = parse(rest, {});
       const [image, path, ...extra] = p.positional;
       if (!image || !path || extra.length) throw new UsageError(extra.length ? `unexpected argument '${extra[0]}'` : 'usage: bootcast iso cat IMAGE PATH', ISO_USAGE);
-      return withImage(image, (img) => cat(img, path));
+      return withImage(image, p.fileSystem, (img) => cat(img, path));
     }
     default:
       throw new UsageError(`unknown iso command '${sub}'`, ISO_USAGE);
   }
 }
 
-async function withImage(file: string, fn: (img: IsoImage) => Promise<number>): Promise<number> {
+async function withImage(file: string, fileSystem: Parsed['fileSystem'], fn: (img: IsoImage) => Promise<number>): Promise<number> {
   let img: IsoImage | undefined;
   try {
-    img = await IsoImage.open(file);
+    img = await IsoImage.open(file, { fileSystem });
     return await fn(img);
   } catch (err) {
     // A path missing inside the image is exit 1; everything else about the image is exit 2.

@@ -47,8 +47,17 @@ const volumeSection: InfoSectionProvider = (_image, s) => {
   ] as const) {
     if (value) lines.push(field(label, value));
   }
-  const names = { 'rock-ridge': 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO 9660 (no Rock Ridge, no Joliet)' }[s.names];
-  const also = [s.joliet && s.names !== 'joliet' ? 'Joliet' : '', s.udf ? 'UDF' : ''].filter(Boolean);
+  const udf = `UDF${s.udfRevision ? ` ${s.udfRevision}` : ''}`;
+  lines.push(
+    field(
+      'File system',
+      s.fileSystem === 'udf'
+        ? `${udf} (${s.volumeBytes !== s.size || s.systemId ? 'the ISO 9660 side is only a stub' : 'no ISO 9660 side'})`
+        : `ISO 9660${s.udf ? ' (UDF too, same files)' : ''}`,
+    ),
+  );
+  const names = { 'rock-ridge': 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO 9660 (no Rock Ridge, no Joliet)', udf }[s.names];
+  const also = [s.joliet && s.names !== 'joliet' ? 'Joliet' : '', s.udf && s.names !== 'udf' ? 'UDF' : ''].filter(Boolean);
   lines.push(field('Names', names + (also.length ? ` (image also has ${also.join(', ')})` : '')));
   const hybrid = [
     s.hybrid.mbr ? `MBR (partition types ${s.hybrid.mbrPartitionTypes.map((t) => '0x' + t.toString(16).padStart(2, '0')).join(', ')})` : '',
