@@ -29,6 +29,8 @@ export interface VolumeLabels {
 
 export interface FileSystemChoice {
   fileSystem: 'iso9660' | 'udf';
+  /** What the ISO 9660 side holds: the same files, a README stub, or nothing. */
+  isoSide: 'full' | 'stub' | 'none';
   /** "2.50" when UDF was read. */
   udfRevision?: string;
   /** The ISO 9660 tree had Rock Ridge (even when UDF was read instead). */
@@ -48,6 +50,7 @@ export function isoFileSystem(volumes: VolumeSet, tree: PrimaryVolume, dirs: Tre
   const r = tree.root;
   return {
     fileSystem: 'iso9660',
+    isoSide: 'full',
     rockRidge: dirs.mode.names === 'rock-ridge',
     root: { name: '', path: '/', kind: 'dir', size: r.dataLength, extents: [{ sector: r.extentSector, length: r.dataLength }], ...(r.recorded ? { mtime: r.recorded } : {}) },
     dirs,
@@ -74,14 +77,17 @@ export async function chooseFileSystem(
   }
   if (want === 'udf') {
     if (!volumes.udf) throw new IsoError(file, 'not-iso', 'the image has no UDF file system (no NSR02/NSR03 descriptor)');
-    return udfFileSystem(source, file, volumes, null);
+    return udfFileSystem(source, file, volumes, hasIso ? await iso() : null);
   }
   if (!volumes.udf) return iso();
   if (!hasIso) return udfFileSystem(source, file, volumes, null);
   const isoChoice = await iso();
-  const top = await isoChoice.dirs.entries(isoChoice.root.extents[0]!, '/');
-  const stub = !top.some((e) => e.kind === 'dir') && top.length <= 1;
-  return stub ? udfFileSystem(source, file, volumes, isoChoice) : isoChoice;
+  return (await isStub(isoChoice)) ? udfFileSystem(source, file, volumes, isoChoice) : isoChoice;
+}
+
+async function isStub(iso: FileSystemChoice): Promise<boolean> {
+  const top = await iso.dirs.entries(iso.root.extents[0]!, '/');
+  return !top.some((e) => e.kind === 'dir') && top.length <= 1;
 }
 
 async function udfFileSystem(source: ByteSource, file: string, volumes: VolumeSet, iso: FileSystemChoice | null): Promise<FileSystemChoice> {
@@ -92,6 +98,7 @@ async function udfFileSystem(source: ByteSource, file: string, volumes: VolumeSe
   const created = volume.primary?.recorded ?? volume.fileSet.recorded ?? pvd?.created;
   return {
     fileSystem: 'udf',
+    isoSide: iso === null ? 'none' : (await isStub(iso)) ? 'stub' : 'full',
     udfRevision: volume.revision,
     rockRidge: iso?.rockRidge ?? false,
     root,

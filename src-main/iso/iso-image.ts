@@ -217,6 +217,7 @@ export class IsoImage implements ImageFiles {
       applicationId: pvd.applicationId,
       created: pvd.created?.toISOString(),
       fileSystem: this.fs.fileSystem,
+      isoSide: this.fs.isoSide,
       ...(this.fs.udfRevision !== undefined ? { udfRevision: this.fs.udfRevision } : {}),
       names: this.dirs.mode.names,
       rockRidge: this.dirs.mode.names === 'rock-ridge' || this.fs.rockRidge,

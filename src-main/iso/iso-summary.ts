@@ -18,6 +18,8 @@ export interface IsoSummary {
   created?: string;
   /** The file system whose tree is listed: UDF when the ISO 9660 side is a stub or absent. */
   fileSystem: 'iso9660' | 'udf';
+  /** What the ISO 9660 side holds: the same files, a README stub, or nothing (UDF only). */
+  isoSide: 'full' | 'stub' | 'none';
   /** UDF revision ("2.50") when UDF was read. */
   udfRevision?: string;
   /** Where the names shown come from. */

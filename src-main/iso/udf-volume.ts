@@ -117,17 +117,18 @@ export class UdfVolume {
 
 async function findAnchor(source: ByteSource, file: string, sectors: number): Promise<Anchor> {
   const candidates = [ANCHOR_SECTOR, sectors - 1, sectors - 1 - ANCHOR_SECTOR].filter((s, i, a) => s > 0 && s < sectors && a.indexOf(s) === i);
-  let last: unknown;
+  let first: unknown;
   for (const s of candidates) {
     const b = await readExact(source, file, s * UDF_BLOCK, UDF_BLOCK, 'UDF anchor');
     if (!looksLikeTag(b, TagId.anchor)) continue;
     try {
       return parseAnchor(b, s);
     } catch (err) {
-      last = err;
+      // The first copy's problem is the one to report: sector 256 is where readers look.
+      first ??= err;
     }
   }
-  if (last instanceof UdfFormatError) throw last;
+  if (first instanceof UdfFormatError) throw first;
   throw new UdfFormatError(`no anchor volume descriptor pointer at sector ${ANCHOR_SECTOR} or at the end of the image`);
 }
 

@@ -52,7 +52,7 @@ const volumeSection: InfoSectionProvider = (_image, s) => {
     field(
       'File system',
       s.fileSystem === 'udf'
-        ? `${udf} (${s.volumeBytes !== s.size || s.systemId ? 'the ISO 9660 side is only a stub' : 'no ISO 9660 side'})`
+        ? `${udf} (${{ stub: 'the ISO 9660 side is only a stub', none: 'no ISO 9660 side', full: 'the ISO 9660 side has the same files' }[s.isoSide]})`
         : `ISO 9660${s.udf ? ' (UDF too, same files)' : ''}`,
     ),
   );
