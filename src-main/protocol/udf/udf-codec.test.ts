@@ -28,9 +28,9 @@ describe('descriptor tags', () => {
     expect(() => parseTag(t, { id: 257, what: 'x' })).toThrow(/found descriptor type 261, expected 257/);
     expect(() => parseTag(t, { location: 78, what: 'x' })).toThrow(/at block 77, but was read from block 78/);
     const bad = t.slice();
-    bad[17] ^= 1;
+    bad[17] = bad[17]! ^ 1;
     expect(() => parseTag(bad, { what: 'x' })).toThrow(/CRC is wrong/);
-    bad[0] ^= 1;
+    bad[0] = bad[0]! ^ 1;
     expect(() => parseTag(bad, { what: 'x' })).toThrow(/checksum is wrong/);
     expect(() => parseTag(t.subarray(0, 10), { what: 'x' })).toThrow(UdfFormatError);
   });
