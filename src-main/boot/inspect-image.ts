@@ -5,6 +5,7 @@ import type { ImageFiles } from '../iso/image-files.ts';
 import { archisoRecipe } from './recipes/archiso.ts';
 import { fallbackPlans } from './recipes/fallback.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';
+import { windowsRecipe } from './recipes/windows.ts';
 import { type BootCatalogInfo, type Recipe, createRecipeContext } from './recipes/recipe.ts';
 
 export interface InspectOptions {
@@ -56,7 +57,7 @@ export interface ImageInspection {
 }
 
 /** Recipes in order of specificity: the first that recognises the image wins. */
-export const RECIPES: readonly Recipe[] = [archisoRecipe, genericLinuxRecipe];
+export const RECIPES: readonly Recipe[] = [archisoRecipe, genericLinuxRecipe, windowsRecipe];
 
 /**
  * Decides how an image can be network-booted. Never throws for a strange or broken image:

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageUrlPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { parseImageUrlPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
 import type { ImageLibrary } from './image-library.ts';
 
@@ -20,6 +20,7 @@ export interface BootFilesOptions {
  * What every path on the TFTP and HTTP servers means — the engine's side of the FileSource split:
  *   /undionly.kpxe, /ipxe.efi, /snponly.efi      bundled iPXE loaders (resources/ipxe)
  *   /boot.ipxe[?mac=…&arch=…&platform=…]          the generated per-client boot script (HTTP)
+ *   /wimboot                                      bundled wimboot (resources/wimboot), Windows plans
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
@@ -32,6 +33,7 @@ export class BootFiles implements FileSource {
     const bare = path.replace(/^\/+/, '');
     const loader = LOADER_FILES.find((l) => l === bare || `ipxe/${l}` === bare);
     if (loader) return diskFile(join(this.o.resourcesDir, 'ipxe', loader), 'application/octet-stream');
+    if (path === WIMBOOT_PATH) return diskFile(join(this.o.resourcesDir, 'wimboot', 'wimboot'), 'application/octet-stream');
     if (path === BOOT_SCRIPT_PATH && ctx.protocol === 'http') {
       return bufferFile(new TextEncoder().encode(this.o.bootScript(ctx)), 'text/plain; charset=utf-8');
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSorted, diskTree, isoTree, run, sha256File, sha256Stream } from '../../test/support/iso-fixtures.ts';
 import { seededBytes } from '../../test/support/seeded-random.ts';
-import { extractWith7z, genisoimageUdf, genisoimageUdfSparse, makeUdfSourceTree, mkudffsImage, UDF_DEEP_DIR, UDF_UNICODE_NAME } from '../../test/support/udf-fixtures.ts';
+import { extractWith7z, genisoimageUdf, stubIso9660Side, genisoimageUdfSparse, makeUdfSourceTree, mkudffsImage, UDF_DEEP_DIR, UDF_UNICODE_NAME } from '../../test/support/udf-fixtures.ts';
 import { IsoImage, type OpenOptions } from './iso-image.ts';
 
 let work: string;
@@ -87,7 +87,7 @@ describe('a bridge image whose ISO 9660 side is only a README (as on Windows med
     await writeFile(join(src, 'sources', 'boot.wim'), seededBytes(10_000, 3));
     const image = join(work, 'stub.iso');
     genisoimageUdf(src, image);
-    await hideFromIso9660(image, 'SOURCES');
+    await stubIso9660Side(image);
     await withUdf(image, {}, async (img) => {
       expect((await img.list('/')).map((e) => e.name).sort()).toEqual(['README.TXT', 'sources']);
       expect((await img.summary()).fileSystem).toBe('udf');
@@ -166,31 +166,3 @@ describe('a UDF file over 4 GiB', () => {
     });
   });
 });
-
-/**
- * Makes a genisoimage bridge look like Windows media: the ISO 9660 root keeps '.', '..' and
- * README.TXT; the record of `name` is blanked (the UDF side is untouched).
- */
-async function hideFromIso9660(image: string, name: string): Promise<void> {
-  const fh = await open(image, 'r+');
-  try {
-    const pvd = Buffer.alloc(2048);
-    await fh.read(pvd, 0, 2048, 16 * 2048);
-    const rootSector = pvd.readUInt32LE(156 + 2);
-    const dir = Buffer.alloc(2048);
-    await fh.read(dir, 0, 2048, rootSector * 2048);
-    let at = 0;
-    const keep: Buffer[] = [];
-    while (at < 2048 && dir[at]! > 0) {
-      const len = dir[at]!;
-      const id = dir.subarray(at + 33, at + 33 + dir[at + 32]!).toString('latin1');
-      if (!id.startsWith(name)) keep.push(Buffer.from(dir.subarray(at, at + len)));
-      at += len;
-    }
-    const out = Buffer.alloc(2048);
-    Buffer.concat(keep).copy(out);
-    await fh.write(out, 0, 2048, rootSector * 2048);
-  } finally {
-    await fh.close();
-  }
-}

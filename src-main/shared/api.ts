@@ -17,7 +17,8 @@ export interface BootPlan {
   id: string;
   recipe: string;
   title: string;
-  via: 'http' | 'nbd' | 'sanboot' | 'none';
+  /** 'wimboot': Windows PE/Setup, wimboot as the kernel and the Windows boot files by name. */
+  via: 'http' | 'nbd' | 'sanboot' | 'wimboot' | 'none';
   kernel?: string;
   initrds: string[];
   cmdline?: string;
@@ -26,6 +27,16 @@ export interface BootPlan {
   firmware: Firmware[];
   /** Why this plan cannot boot (fallback entries). */
   unbootableReason?: string;
+  /** wimboot plans: each file handed to wimboot under its Windows name. */
+  wimbootFiles?: WimbootFile[];
+}
+
+/** One file iPXE gives wimboot with `initrd --name`; `firmware` when only one firmware needs it. */
+export interface WimbootFile {
+  name: string;
+  /** Path inside the image. */
+  path: string;
+  firmware?: 'bios' | 'uefi';
 }
 
 export interface ImageInfo {

@@ -70,6 +70,7 @@ export const en = {
   'images.via.http': 'HTTP download',
   'images.via.nbd': 'Network block device',
   'images.via.sanboot': 'Whole ISO (sanboot)',
+  'images.via.wimboot': 'Windows (wimboot)',
   'images.via.none': 'Not bootable',
 
   'firmware.bios': 'BIOS',

@@ -72,6 +72,7 @@ export const ja: Record<MessageKey, string> = {
   'images.via.http': 'HTTP ダウンロード',
   'images.via.nbd': 'ネットワークブロックデバイス',
   'images.via.sanboot': 'ISO 全体（sanboot）',
+  'images.via.wimboot': 'Windows（wimboot）',
   'images.via.none': '起動不可',
 
   'firmware.bios': 'BIOS',

@@ -3,7 +3,7 @@
  * (UDF 1.02 bridge) and mkudffs + udfclient (UDF 2.01, populated without a loop mount), and
  * 7-Zip's UDF reader as the independent extraction the reader is compared against.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './iso-fixtures.ts';
 import { seededBytes } from './seeded-random.ts';
@@ -58,4 +58,30 @@ export function mkudffsImage(src: string, names: string[], out: string, sizeMiB:
 /** 7-Zip's view of the UDF file system, extracted to `dest`. */
 export function extractWith7z(image: string, dest: string): void {
   run('7z', ['x', '-tudf', '-y', `-o${dest}`, image]);
+}
+
+/**
+ * Makes a genisoimage bridge look like Windows media: the ISO 9660 root keeps '.', '..' and
+ * README.TXT, every other record is dropped (the UDF side is untouched). Needs a plain ISO 9660
+ * tree (no -J/-r) whose root fits one sector.
+ */
+export async function stubIso9660Side(image: string): Promise<void> {
+  const fh = await open(image, 'r+');
+  try {
+    const pvd = Buffer.alloc(2048);
+    await fh.read(pvd, 0, 2048, 16 * 2048);
+    const rootSector = pvd.readUInt32LE(156 + 2);
+    const dir = Buffer.alloc(2048);
+    await fh.read(dir, 0, 2048, rootSector * 2048);
+    const keep: Buffer[] = [];
+    for (let at = 0, i = 0; at < 2048 && dir[at]! > 0; at += dir[at]!, i++) {
+      const id = dir.subarray(at + 33, at + 33 + dir[at + 32]!).toString('latin1');
+      if (i < 2 || id.startsWith('README')) keep.push(Buffer.from(dir.subarray(at, at + dir[at]!)));
+    }
+    const out = Buffer.alloc(2048);
+    Buffer.concat(keep).copy(out);
+    await fh.write(out, 0, 2048, rootSector * 2048);
+  } finally {
+    await fh.close();
+  }
 }

@@ -31,6 +31,7 @@ const VIA: Record<BootPlan['via'], string> = {
   http: 'HTTP (kernel and initrds from the ISO; the live system fetched over HTTP)',
   nbd: 'NBD (kernel and initrds over HTTP; the whole ISO attached as a network block device)',
   sanboot: 'iPXE sanboot (the whole ISO as a disk over HTTP)',
+  wimboot: 'wimboot (Bootcast\'s bundled wimboot as the kernel; the Windows boot files over HTTP from the image)',
   none: 'cannot be network-booted',
 };
 
@@ -46,7 +47,10 @@ function planLines(plan: BootPlan, isDefault: boolean): string[] {
   sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
   if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
   if (plan.kernel) sub('kernel', plan.kernel);
-  for (const initrd of plan.initrds) sub('initrd', initrd);
+  if (plan.wimbootFiles) {
+    sub('kernel', 'wimboot (bundled)');
+    for (const f of plan.wimbootFiles) sub('file', `${f.name.padEnd(13)}${f.path}${f.firmware ? `  (${FIRMWARE[f.firmware]} only)` : ''}`);
+  } else for (const initrd of plan.initrds) sub('initrd', initrd);
   if (plan.cmdline !== undefined) sub('command line', plan.cmdline || '(empty)');
   return lines;
 }
