@@ -1,5 +1,5 @@
 import { chooseFirstStageLoader } from '../boot/first-stage-loader.ts';
-import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
+import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
 import type { BootPolicy } from '../servers/dhcp/dhcp-events.ts';
 import type { FileRequestContext } from '../servers/file-source.ts';
@@ -87,7 +87,10 @@ export class BootAnswers {
 
   /** Tags transfer events with the image and the file's role in that image's boot plan. */
   classifyPath(path: string): FileClassification | undefined {
-    const target = parseImageUrlPath(path.split('?')[0]!);
+    const bare = path.split('?')[0]!;
+    // wimboot is the kernel of every Windows plan.
+    if (bare === WIMBOOT_PATH) return { role: 'kernel' };
+    const target = parseImageUrlPath(bare);
     if (!target) return undefined;
     const img = this.o.library.get(target.imageId);
     if ('wholeImage' in target) return { image: target.imageId, role: 'iso' };
