@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asSorted, diskTree, isoTree, run, sha256File, sha256Stream } from '../../test/support/iso-fixtures.ts';
 import { seededBytes } from '../../test/support/seeded-random.ts';
+import { metadataFileOffset, toMetadataPartition } from '../../test/support/udf-patch.ts';
 import { extractWith7z, genisoimageUdf, stubIso9660Side, genisoimageUdfSparse, makeUdfSourceTree, mkudffsImage, UDF_DEEP_DIR, UDF_UNICODE_NAME } from '../../test/support/udf-fixtures.ts';
 import { IsoImage, type OpenOptions } from './iso-image.ts';
 
@@ -69,7 +70,7 @@ describe('a genisoimage -udf bridge image (UDF 1.02)', () => {
 
   it('serves ranges and case-insensitive lookups like the ISO 9660 reader', async () => {
     await withUdf(image, { fileSystem: 'udf' }, async (img) => {
-      const whole = new Uint8Array(await (await import('node:fs/promises')).readFile(join(extracted, 'random.bin')));
+      const whole = new Uint8Array(await readFile(join(extracted, 'random.bin')));
       const part = await collect(img.createReadStream('/random.bin', 5000, 700_000));
       expect(part.equals(Buffer.from(whole.subarray(5000, 700_001)))).toBe(true);
       expect(await img.stat('/sources/boot.wim')).toBeNull();
@@ -118,6 +119,26 @@ describe('a mkudffs UDF 2.01 image populated by udfclient', () => {
     // udfclient's own listing of the same volume, as a second opinion on the names.
     const listing = run('udfclient', ['-b', '2048', image], { input: 'ls\nquit\n' });
     expect(listing).toContain('MKUDFFS');
+
+    // The same volume rewritten as UDF 2.50 with a metadata partition (no Debian tool writes
+    // one; 7-Zip does not read one): the same files, now reached through the metadata file,
+    // and through its mirror when the main copy is damaged. udfinfo accepts the result.
+    const bytes = new Uint8Array(await readFile(image));
+    toMetadataPartition(bytes);
+    const meta = join(work, 'mk-250.udf');
+    await writeFile(meta, bytes);
+    expect(run('udfinfo', [meta])).toMatch(/numdirs=3/);
+    await withUdf(meta, {}, async (img) => {
+      expect(asSorted(await isoTree(img))).toEqual(asSorted(expected));
+      expect((await img.summary()).udfRevision).toBe('2.50');
+    });
+    const damaged = bytes.slice();
+    const metaFile = metadataFileOffset(damaged);
+    damaged[metaFile + 20] = damaged[metaFile + 20]! ^ 0xff;
+    await writeFile(meta, damaged);
+    await withUdf(meta, {}, async (img) => {
+      expect(asSorted(await isoTree(img))).toEqual(asSorted(expected));
+    });
   });
 
   it('opens an empty mkudffs volume that has no ISO 9660 side at all', async () => {
