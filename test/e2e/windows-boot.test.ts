@@ -69,6 +69,10 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     const result = await guest.waitFor(new RegExp(MARKER), 300_000);
     guest.stop();
     expect(result.ok, `no marker after ${result.seconds.toFixed(0)} s; serial:\n${serialTail(result.serial, 40)}`).toBe(true);
+    // wimboot's banner before the marker: the stand-in was started by wimboot, not by iPXE.
+    const banner = result.serial.indexOf('wimboot v2.9.0');
+    expect(banner, serialTail(result.serial, 40)).toBeGreaterThanOrEqual(0);
+    expect(result.serial.indexOf(MARKER)).toBeGreaterThan(banner);
     expectFetchedWhole(mac, {
       '/wimboot': join(ROOT, 'resources/wimboot/wimboot'),
       '/images/winpe/efi/microsoft/boot/bootmgfw.efi': join(tree, 'efi/microsoft/boot/bootmgfw.efi'),
