@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetLab, waitForLine } from '../support/netns.ts';
 import { QemuGuest, serialTail } from '../support/qemu-guest.ts';
 import { makeWindowsMedia } from '../support/windows-media.ts';
-import type { TimelineEvent } from '../../src-main/shared/timeline-event.ts';
+import type { TransferStepEvent } from '../../src-main/shared/timeline-event.ts';
+import { readEventLine } from '../support/timeline-events.ts';
 
 /**
  * Windows PE through wimboot, end to end: a WinPE-layout UDF bridge image (ISO 9660 side only a
@@ -46,19 +47,20 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  function transfers(mac: string): TimelineEvent[] {
-    return readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineEvent).filter((e) => e.client === mac && e.kind === 'http.done');
+  function transfers(mac: string): TransferStepEvent[] {
+    const all = readFileSync(events, 'utf8').trim().split('\n').map((l) => readEventLine(l));
+    return all.filter((e): e is TransferStepEvent => e.client === mac && e.kind === 'http.done');
   }
 
   /** Each Windows file fetched whole over HTTP: status 200, every byte the image holds. */
   function expectFetchedWhole(mac: string, files: Record<string, string>): void {
     const done = transfers(mac);
     for (const [url, local] of Object.entries(files)) {
-      const e = done.find((d) => String(d.path ?? '').toLowerCase() === url.toLowerCase());
+      const e = done.find((d) => d.path.toLowerCase() === url.toLowerCase());
       expect(e, `${url} in ${done.map((d) => d.path).join(' ')}`).toBeDefined();
-      expect(e!['status']).toBe(200);
-      expect(e!['bytes']).toBe(statSync(local).size);
-      expect(e!['outcome'] ?? 'complete').toBe('complete');
+      expect(e!.status).toBe(200);
+      expect(e!.bytes).toBe(statSync(local).size);
+      expect(e!.outcome ?? 'complete').toBe('complete');
     }
   }
 
@@ -87,7 +89,7 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     const guest = new QemuGuest({ lab: net, ns: srv, bridge: 'br0', tap: 'bcwtap1', firmware: 'bios', mac, workDir: work });
     guest.start();
     const deadline = Date.now() + 300_000;
-    while (Date.now() < deadline && !transfers(mac).some((e) => String(e.path).endsWith('/sources/boot.wim'))) await new Promise((r) => setTimeout(r, 1000));
+    while (Date.now() < deadline && !transfers(mac).some((e) => e.path.endsWith('/sources/boot.wim'))) await new Promise((r) => setTimeout(r, 1000));
     guest.stop();
     expectFetchedWhole(mac, {
       '/wimboot': join(ROOT, 'resources/wimboot/wimboot'),
@@ -96,6 +98,6 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
       '/images/winpe/boot/boot.sdi': join(tree, 'boot/boot.sdi'),
       '/images/winpe/sources/boot.wim': join(tree, 'sources/boot.wim'),
     });
-    expect(transfers(mac).some((e) => String(e.path).includes('bootmgfw'))).toBe(false);
+    expect(transfers(mac).some((e) => e.path.includes('bootmgfw'))).toBe(false);
   }, 360_000);
 });
