@@ -53,7 +53,7 @@ const volumeSection: InfoSectionProvider = (_image, s) => {
       'File system',
       s.fileSystem === 'udf'
         ? `${udf} (${{ stub: 'the ISO 9660 side is only a stub', none: 'no ISO 9660 side', full: 'the ISO 9660 side has the same files' }[s.isoSide]})`
-        : `ISO 9660${s.udf ? ' (UDF too, same files)' : ''}`,
+        : `ISO 9660${s.udf ? ' (the image has UDF too; --fs udf reads it)' : ''}`,
     ),
   );
   const names = { 'rock-ridge': 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO 9660 (no Rock Ridge, no Joliet)', udf }[s.names];
