@@ -5,7 +5,7 @@
  *   /boot.ipxe                          the iPXE boot script (per-client query: mac, arch, platform)
  *   /images/<imageId>/<path in image>   one file inside an image, e.g. /images/arch/arch/boot/x86_64/vmlinuz-linux
  *   /images/<imageId>.iso               the whole image file (sanboot, casper `url=`)
- *   /wimboot                            the bundled wimboot (Windows PE/Setup plans)
+ *   /wimboot                            the wimboot the technician supplied (Windows PE/Setup plans)
  *
  * Path segments are percent-encoded when built; `parseImageUrlPath` takes the server's
  * already-decoded, normalised path (what FileSource.resolve receives).
@@ -51,7 +51,7 @@ export function imageFileUrl(baseUrl: string, imageId: string, innerPath: string
   return `${imageBaseUrl(baseUrl, imageId)}/${encodeImagePath(innerPath)}`;
 }
 
-/** URL of the bundled wimboot. */
+/** URL of the technician-supplied wimboot (src-main/engine/wimboot-file.ts finds it). */
 export function wimbootUrl(baseUrl: string): string {
   return `${trimBase(baseUrl)}${WIMBOOT_PATH}`;
 }

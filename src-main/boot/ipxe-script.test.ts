@@ -257,6 +257,17 @@ describe('wimboot plans', () => {
     expect(script).toContain(':bc_e1_efi\ninitrd --name bootmgfw.efi');
   });
 
+  it('tells the client what the technician must do when no wimboot was supplied, and fetches nothing', async () => {
+    const r = await inspectImage(new MemoryImage(WINDOWS_ISO, '/x/win.iso'), { sizeBytes: 5 << 30 });
+    const reason = "Bootcast does not bundle wimboot: download wimboot from the iPXE project's releases and place it at /data/wimboot, or pass --wimboot PATH";
+    const plans = r.plans.map((p) => (p.via === 'wimboot' ? { ...p, unbootableReason: reason } : p));
+    const script = renderBootScript(input({ client: { platform: 'efi', buildarch: 'x86_64' }, images: [{ id: 'win', name: r.distro ?? 'win', plans }], menuTimeoutSec: 0 }));
+    expect(script).not.toContain('kernel ');
+    const echoed = script.split('\n').filter((l) => l.startsWith('echo ')).map((l) => l.slice(5)).join(' ');
+    expect(echoed).toContain('Bootcast does not bundle wimboot: download wimboot from the iPXE');
+    expect(echoed).toContain('/data/wimboot, or pass --wimboot PATH');
+  });
+
   it('refuses an arm64 client: wimboot is x86 only', async () => {
     const script = await windows({ platform: 'efi', buildarch: 'arm64' });
     expect(script).not.toContain('wimboot ||');

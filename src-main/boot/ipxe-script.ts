@@ -94,6 +94,8 @@ const FIRMWARE_NAME: Record<Firmware, string> = { bios: 'BIOS', uefi: 'UEFI', un
 /** Why this plan cannot boot this client, or null when it can. */
 function refusal(image: BootScriptImage, plan: BootPlan, client: BootScriptClient, firmware: Firmware, nbdPort: number): string | null {
   if (plan.via === 'none') return plan.unbootableReason ?? 'no way to boot this image over the network';
+  // A plan the image allows but this server cannot serve yet (no wimboot supplied).
+  if (plan.unbootableReason) return plan.unbootableReason;
   if (firmware !== 'unknown' && !plan.firmware.includes(firmware)) {
     return `${plan.title}: needs ${plan.firmware.map((f) => FIRMWARE_NAME[f]).join(' or ')}; this client boots with ${FIRMWARE_NAME[firmware]}`;
   }

@@ -12,6 +12,8 @@ export interface BootFilesOptions {
   library: ImageLibrary;
   /** The `resources` folder (iPXE binaries live in resources/ipxe). */
   resourcesDir: string;
+  /** The technician-supplied wimboot's path, or undefined when there is none (src-main/engine/wimboot-file.ts). */
+  wimbootPath: () => string | undefined;
   /** Renders the per-client boot script for a /boot.ipxe request. */
   bootScript: (ctx: FileRequestContext) => string;
 }
@@ -20,7 +22,7 @@ export interface BootFilesOptions {
  * What every path on the TFTP and HTTP servers means — the engine's side of the FileSource split:
  *   /undionly.kpxe, /ipxe.efi, /snponly.efi      bundled iPXE loaders (resources/ipxe)
  *   /boot.ipxe[?mac=…&arch=…&platform=…]          the generated per-client boot script (HTTP)
- *   /wimboot                                      bundled wimboot (resources/wimboot), Windows plans
+ *   /wimboot                                      the wimboot the technician supplied, Windows plans
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
@@ -33,7 +35,10 @@ export class BootFiles implements FileSource {
     const bare = path.replace(/^\/+/, '');
     const loader = LOADER_FILES.find((l) => l === bare || `ipxe/${l}` === bare);
     if (loader) return diskFile(join(this.o.resourcesDir, 'ipxe', loader), 'application/octet-stream');
-    if (path === WIMBOOT_PATH) return diskFile(join(this.o.resourcesDir, 'wimboot', 'wimboot'), 'application/octet-stream');
+    if (path === WIMBOOT_PATH) {
+      const wimboot = this.o.wimbootPath();
+      return wimboot === undefined ? null : diskFile(wimboot, 'application/octet-stream');
+    }
     if (path === BOOT_SCRIPT_PATH && ctx.protocol === 'http') {
       return bufferFile(new TextEncoder().encode(this.o.bootScript(ctx)), 'text/plain; charset=utf-8');
     }

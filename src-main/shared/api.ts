@@ -25,7 +25,7 @@ export interface BootPlan {
   /** Estimated client RAM needed, MiB. */
   minRamMiB?: number;
   firmware: Firmware[];
-  /** Why this plan cannot boot (fallback entries). */
+  /** Why this plan cannot boot: fallback entries, or a plan whose loader the technician has not supplied (wimboot). */
   unbootableReason?: string;
   /** wimboot plans: each file handed to wimboot under its Windows name. */
   wimbootFiles?: WimbootFile[];

@@ -1,7 +1,10 @@
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IsoError, IsoImage, type IsoEntry } from '../../iso/iso-image.ts';
-import { renderInfo } from './iso-info.ts';
+import { defaultDataDir } from '../../engine/data-dir.ts';
+import { findWimboot } from '../../engine/wimboot-file.ts';
+import { infoSections, renderInfo } from './iso-info.ts';
 import { EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
 
 export const ISO_USAGE = `Usage: bootcast iso <command> IMAGE …
@@ -10,6 +13,9 @@ Read an ISO image in place: no mount, no extraction.
 
   bootcast iso info IMAGE [--json]              volume, hybrid layout, El Torito images, boot files,
                                                 and how it network-boots: recipe and boot plans
+      [--wimboot PATH] [--data-dir DIR]         where Windows plans would find wimboot, as for
+                                                \`bootcast serve\` (else $BOOTCAST_WIMBOOT, else
+                                                <data-dir>/wimboot)
   bootcast iso ls IMAGE [PATH] [-R] [--json]    list a directory (-R: everything below it);
                                                 /[BOOT] holds the El Torito boot images
   bootcast iso cat IMAGE PATH                   write a file's bytes to standard output
@@ -24,9 +30,11 @@ interface Parsed {
   json: boolean;
   recursive: boolean;
   fileSystem: 'auto' | 'udf' | 'iso9660';
+  wimboot?: string;
+  dataDir?: string;
 }
 
-function parse(args: string[], allowed: { json?: boolean; recursive?: boolean }): Parsed {
+function parse(args: string[], allowed: { json?: boolean; recursive?: boolean; tools?: boolean }): Parsed {
   const out: Parsed = { positional: [], json: false, recursive: false, fileSystem: 'auto' };
   let onlyPositional = false;
   for (let i = 0; i < args.length; i++) {
@@ -39,6 +47,12 @@ function parse(args: string[], allowed: { json?: boolean; recursive?: boolean })
       out.fileSystem = v;
     }
     else if (a === '--json' && allowed.json) out.json = true;
+    else if ((a === '--wimboot' || a === '--data-dir') && allowed.tools) {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`, ISO_USAGE);
+      if (a === '--wimboot') out.wimboot = v;
+      else out.dataDir = v;
+    }
     else if ((a === '-R' || a === '--recursive') && allowed.recursive) out.recursive = true;
     else throw new UsageError(`unknown option '${a}'`, ISO_USAGE);
   }
@@ -54,11 +68,12 @@ export async function isoCommand(args: string[]): Promise<number> {
   }
   switch (sub) {
     case 'info': {
-      const p = parse(rest, { json: true });
+      const p = parse(rest, { json: true, tools: true });
       const [image, ...extra] = p.positional;
       if (!image || extra.length) throw new UsageError(image ? `unexpected argument '${extra[0]}'` : 'missing IMAGE', ISO_USAGE);
+      const wimboot = findWimboot({ dataDir: resolve(p.dataDir ?? defaultDataDir()), path: p.wimboot });
       return withImage(image, p.fileSystem, async (img) => {
-        await write(await renderInfo(img, p.json));
+        await write(await renderInfo(img, p.json, infoSections(wimboot)));
         return EXIT_OK;
       });
     }
