@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +11,23 @@ import { readEventLine } from '../support/timeline-events.ts';
 
 /**
  * Windows PE through wimboot, end to end: a WinPE-layout UDF bridge image (ISO 9660 side only a
- * README, as on Windows media) built at test time, served by `bootcast serve` in a namespace.
- * UEFI: OVMF's PXE → Bootcast's iPXE → Bootcast's wimboot → the image's bootmgfw.efi, here a
- * GRUB stand-in that prints a marker (a real bootmgr needs Windows' own files). BIOS: SeaBIOS +
- * iPXE fetch wimboot and every Windows file; the placeholder bootmgr cannot run, so the test
- * stops at the transfers.
+ * README, as on Windows media) built at test time, served by `bootcast serve --wimboot` in a
+ * namespace. Bootcast does not bundle wimboot, so the UEFI boot runs only when one is supplied
+ * in $BOOTCAST_TEST_WIMBOOT: OVMF's PXE → Bootcast's iPXE → that wimboot → the image's
+ * bootmgfw.efi, here a GRUB stand-in that prints a marker (a real bootmgr needs Windows' own
+ * files). BIOS: SeaBIOS + iPXE fetch /wimboot and every Windows file; the placeholder bootmgr
+ * cannot run, so the test stops at the transfers and never needs wimboot to execute. Without a
+ * supplied wimboot, Debian's installer kernel stands in for it there: iPXE's `kernel` only has to
+ * recognise a bzImage before it fetches the Windows files.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const MARKER = 'BOOTCAST-WINPE-STANDIN';
 const lab = NetLab.available();
+const SUPPLIED = process.env.BOOTCAST_TEST_WIMBOOT || undefined;
+const BZIMAGE_STANDIN = '/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux';
+const WIMBOOT = SUPPLIED ?? BZIMAGE_STANDIN;
+const NO_WIMBOOT = 'UEFI boot through wimboot: skipped, no wimboot supplied (Bootcast does not bundle it); set BOOTCAST_TEST_WIMBOOT=/path/to/wimboot to run it';
+if (SUPPLIED && !existsSync(SUPPLIED)) throw new Error(`BOOTCAST_TEST_WIMBOOT=${SUPPLIED}: no such file`);
 
 describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
   const net = new NetLab();
@@ -37,7 +45,7 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     tree = await makeWindowsMedia(work, iso, { efiProgram: standin });
     srv = net.addPxeLab({ server: 'bcsrv', internet: 'bcwan' }).server;
     const server = net.spawn(srv, process.execPath, [join(ROOT, 'bin/bootcast.mjs'), 'serve', iso, '--interface', 'br0',
-      '--dhcp', 'full', '--events', events, '--data-dir', join(work, 'data'), '--menu-timeout', '0']);
+      '--dhcp', 'full', '--events', events, '--data-dir', join(work, 'data'), '--wimboot', WIMBOOT, '--menu-timeout', '0']);
     server.stderr?.on('data', (d: Buffer) => process.stderr.write(`[bootcast win] ${d.toString()}`));
     await waitForLine(server, /serving/i, 30_000);
   }, 120_000);
@@ -48,7 +56,9 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
   });
 
   function transfers(mac: string): TransferStepEvent[] {
-    const all = readFileSync(events, 'utf8').trim().split('\n').map((l) => readEventLine(l));
+    // Whole lines only: the file may still be empty, or its last line half written, while polled.
+    const text = readFileSync(events, 'utf8');
+    const all = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => readEventLine(l));
     return all.filter((e): e is TransferStepEvent => e.client === mac && e.kind === 'http.done');
   }
 
@@ -64,7 +74,11 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     }
   }
 
-  it('UEFI: iPXE loads wimboot, which starts the image\'s bootmgfw.efi, after BCD, boot.sdi and boot.wim came over HTTP', async () => {
+  if (!SUPPLIED) {
+    // The reporter lists a skipped test's name only for a failing file: say it on stderr too.
+    console.warn(NO_WIMBOOT);
+    it.skip(NO_WIMBOOT, () => {});
+  } else it('UEFI: iPXE loads wimboot, which starts the image\'s bootmgfw.efi, after BCD, boot.sdi and boot.wim came over HTTP', async () => {
     const mac = '52:54:00:e2:e1:02';
     const guest = new QemuGuest({ lab: net, ns: srv, bridge: 'br0', tap: 'bcwtap2', firmware: 'uefi', mac, workDir: work });
     guest.start();
@@ -72,11 +86,11 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     guest.stop();
     expect(result.ok, `no marker after ${result.seconds.toFixed(0)} s; serial:\n${serialTail(result.serial, 40)}`).toBe(true);
     // wimboot's banner before the marker: the stand-in was started by wimboot, not by iPXE.
-    const banner = result.serial.indexOf('wimboot v2.9.0');
+    const banner = result.serial.search(/wimboot v\d+\.\d+/);
     expect(banner, serialTail(result.serial, 40)).toBeGreaterThanOrEqual(0);
     expect(result.serial.indexOf(MARKER)).toBeGreaterThan(banner);
     expectFetchedWhole(mac, {
-      '/wimboot': join(ROOT, 'resources/wimboot/wimboot'),
+      '/wimboot': WIMBOOT,
       '/images/winpe/efi/microsoft/boot/bootmgfw.efi': join(tree, 'efi/microsoft/boot/bootmgfw.efi'),
       '/images/winpe/efi/microsoft/boot/bcd': join(tree, 'efi/microsoft/boot/bcd'),
       '/images/winpe/boot/boot.sdi': join(tree, 'boot/boot.sdi'),
@@ -84,7 +98,7 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     });
   }, 360_000);
 
-  it('BIOS: iPXE fetches wimboot, bootmgr, the BIOS BCD, boot.sdi and boot.wim whole over HTTP', async () => {
+  it(`BIOS: iPXE fetches ${SUPPLIED ? 'wimboot' : '/wimboot (a stand-in bzImage)'}, bootmgr, the BIOS BCD, boot.sdi and boot.wim whole over HTTP`, async () => {
     const mac = '52:54:00:e2:e1:01';
     const guest = new QemuGuest({ lab: net, ns: srv, bridge: 'br0', tap: 'bcwtap1', firmware: 'bios', mac, workDir: work });
     guest.start();
@@ -92,7 +106,7 @@ describe.skipIf(!lab.ok)('Windows PE through wimboot', () => {
     while (Date.now() < deadline && !transfers(mac).some((e) => e.path.endsWith('/sources/boot.wim'))) await new Promise((r) => setTimeout(r, 1000));
     guest.stop();
     expectFetchedWhole(mac, {
-      '/wimboot': join(ROOT, 'resources/wimboot/wimboot'),
+      '/wimboot': WIMBOOT,
       '/images/winpe/bootmgr': join(tree, 'bootmgr'),
       '/images/winpe/boot/bcd': join(tree, 'boot/bcd'),
       '/images/winpe/boot/boot.sdi': join(tree, 'boot/boot.sdi'),
