@@ -147,3 +147,47 @@ function cleanToken(value: string | null): string | undefined {
   if (!value) return undefined;
   return /^[A-Za-z0-9_.-]{1,32}$/.test(value) ? value : undefined;
 }
+
+
+/**
+ * Files Bootcast generates for an image live under this virtual directory of the image, so plans
+ * list them among their initrds like any file of the image (the '[' cannot start a name on an
+ * ISO 9660 medium's Rock Ridge tree built by the usual tools, and the reader's own virtual
+ * directory is /[BOOT]).
+ */
+export const GENERATED_DIR = '/[bootcast]';
+const ISO_IN_INITRD = `${GENERATED_DIR}/iso-in-initrd/`;
+
+/**
+ * An extra initrd holding the whole image as one file at `/<name>` of the initramfs, for
+ * installers that look for themselves there (Proxmox's /proxmox.iso).
+ */
+export function isoInInitrdPath(name: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new RangeError(`ISO-in-initrd file name ${JSON.stringify(name)}: letters, digits, '.', '_' and '-' only`);
+  return `${ISO_IN_INITRD}${name}.cpio`;
+}
+
+/** The file name an ISO-in-initrd path places the image at, or null for any other path. */
+export function parseIsoInInitrdPath(innerPath: string): string | null {
+  if (!innerPath.toLowerCase().startsWith(ISO_IN_INITRD.toLowerCase()) || !innerPath.endsWith('.cpio')) return null;
+  const name = innerPath.slice(ISO_IN_INITRD.length, -'.cpio'.length);
+  return /^[A-Za-z0-9._-]+$/.test(name) ? name : null;
+}
+
+const ESXI_TREE = `${GENERATED_DIR}/esxi/`;
+
+/**
+ * The image's tree again under a generated directory, with /boot.cfg rewritten for the network
+ * (esxi.ts): ESXi's mboot resolves boot.cfg's relative module paths against the directory it
+ * fetched boot.cfg from, so every module comes from here too.
+ */
+export function esxiTreePath(innerPath: string): string {
+  return `${ESXI_TREE}${innerPath.replace(/^\/+/, '')}`;
+}
+
+/** The image path an ESXi-tree path stands for ('/boot.cfg', '/b.b00' …), or null for any other path. */
+export function parseEsxiTreePath(innerPath: string): string | null {
+  if (!innerPath.toLowerCase().startsWith(ESXI_TREE.toLowerCase())) return null;
+  const rest = innerPath.slice(ESXI_TREE.length);
+  return rest === '' ? null : `/${rest}`;
+}

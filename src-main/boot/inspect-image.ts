@@ -3,8 +3,12 @@ import type { BootPlan } from '../shared/api.ts';
 import { detectDistro } from './distro-info.ts';
 import type { ImageFiles } from '../iso/image-files.ts';
 import { archisoRecipe } from './recipes/archiso.ts';
+import { esxiRecipe } from './recipes/esxi.ts';
 import { fallbackPlans } from './recipes/fallback.ts';
+import { freebsdRecipe } from './recipes/freebsd.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';
+import { memtestRecipe } from './recipes/memtest.ts';
+import { planConfidence } from './recipes/plan-confidence.ts';
 import { windowsRecipe } from './recipes/windows.ts';
 import { type BootCatalogInfo, type Recipe, createRecipeContext } from './recipes/recipe.ts';
 
@@ -57,7 +61,7 @@ export interface ImageInspection {
 }
 
 /** Recipes in order of specificity: the first that recognises the image wins. */
-export const RECIPES: readonly Recipe[] = [archisoRecipe, genericLinuxRecipe, windowsRecipe];
+export const RECIPES: readonly Recipe[] = [archisoRecipe, memtestRecipe, esxiRecipe, freebsdRecipe, genericLinuxRecipe, windowsRecipe];
 
 /**
  * Decides how an image can be network-booted. Never throws for a strange or broken image:
@@ -100,9 +104,16 @@ export async function inspectImage(files: ImageFiles, opts: InspectOptions = {})
       continue;
     }
     if (result && result.plans.length > 0) {
-      return { ...(distro ? { distro } : {}), recipe: result.recipe, plans: result.plans, ...(result.arch ? { arch: result.arch } : {}), notes };
+      return { ...(distro ? { distro } : {}), recipe: result.recipe, plans: withConfidence(result.plans), ...(result.arch ? { arch: result.arch } : {}), notes };
     }
   }
   const fallback = await fallbackPlans(ctx, notes.filter((n) => /^generic-linux: (the boot menus|no usable|no isolinux)/.test(n)).map((n) => n.replace(/^generic-linux: /, '')));
-  return { ...(distro ? { distro } : {}), recipe: fallback.recipe, plans: fallback.plans, ...(fallback.arch ? { arch: fallback.arch } : {}), notes };
+  return { ...(distro ? { distro } : {}), recipe: fallback.recipe, plans: withConfidence(fallback.plans), ...(fallback.arch ? { arch: fallback.arch } : {}), notes };
+}
+
+function withConfidence(plans: BootPlan[]): BootPlan[] {
+  return plans.map((p) => {
+    const confidence = planConfidence(p);
+    return confidence ? { ...p, confidence } : p;
+  });
 }

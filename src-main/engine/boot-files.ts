@@ -1,9 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageUrlPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
+import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
+import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
+import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
+import type { IsoImage } from '../iso/iso-image.ts';
 import type { ImageLibrary } from './image-library.ts';
+import { isoInInitrdFile } from './iso-in-initrd-file.ts';
 
 /** First-stage loaders a PXE ROM may ask for by TFTP (or UEFI HTTP boot by HTTP). */
 export const LOADER_FILES = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const;
@@ -12,10 +16,12 @@ export interface BootFilesOptions {
   library: ImageLibrary;
   /** The `resources` folder (iPXE binaries live in resources/ipxe). */
   resourcesDir: string;
-  /** The technician-supplied wimboot's path, or undefined when there is none (src-main/engine/wimboot-file.ts). */
-  wimbootPath: () => string | undefined;
+  /** The technician-supplied wimboot's path, or undefined when there is none (src-main/engine/wimboot-file.ts); no /wimboot without it. */
+  wimbootPath?: () => string | undefined;
   /** Renders the per-client boot script for a /boot.ipxe request. */
   bootScript: (ctx: FileRequestContext) => string;
+  /** Renders the grub.cfg a Secure Boot client's GRUB fetches over TFTP. */
+  grubConfig: (ctx: FileRequestContext) => string;
 }
 
 /**
@@ -25,6 +31,10 @@ export interface BootFilesOptions {
  *   /wimboot                                      the wimboot the technician supplied, Windows plans
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
+ *   /secureboot/<id>/shimx64.efi, grubx64.efi      an image's signed chain (signed-chain-paths.ts)
+ *   <GRUB prefix>/grub.cfg                        the generated config for that chain's GRUB
+ *   /images/<id>/[bootcast]/iso-in-initrd/<n>.cpio  a generated initrd holding the whole image at /<n>
+ *   /images/<id>/[bootcast]/esxi/<path>           the image's tree, its boot.cfg rewritten for mboot over HTTP
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
  * boot configs often name files in another case than the image stores.
  */
@@ -36,12 +46,14 @@ export class BootFiles implements FileSource {
     const loader = LOADER_FILES.find((l) => l === bare || `ipxe/${l}` === bare);
     if (loader) return diskFile(join(this.o.resourcesDir, 'ipxe', loader), 'application/octet-stream');
     if (path === WIMBOOT_PATH) {
-      const wimboot = this.o.wimbootPath();
+      const wimboot = this.o.wimbootPath?.();
       return wimboot === undefined ? null : diskFile(wimboot, 'application/octet-stream');
     }
     if (path === BOOT_SCRIPT_PATH && ctx.protocol === 'http') {
       return bufferFile(new TextEncoder().encode(this.o.bootScript(ctx)), 'text/plain; charset=utf-8');
     }
+    const signed = await this.signedChainFile(path, ctx);
+    if (signed !== undefined) return signed;
     const target = parseImageUrlPath(path);
     if (!target) return null;
     // Re-checked at every request: an image replaced or truncated since it was opened is re-read
@@ -49,8 +61,36 @@ export class BootFiles implements FileSource {
     const img = await this.o.library.current(target.imageId);
     if (!img?.iso) return null;
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
-    const iso = img.iso;
-    const entry = await iso.stat(target.innerPath, { caseInsensitive: true });
+    const placeAt = parseIsoInInitrdPath(target.innerPath);
+    if (placeAt) return isoInInitrdFile(img.info.path, placeAt);
+    const esxi = parseEsxiTreePath(target.innerPath);
+    if (esxi?.toLowerCase() === '/boot.cfg') {
+      const text = new TextDecoder().decode(await img.iso.readFile('/boot.cfg', { maxBytes: 64 * 1024, caseInsensitive: true }).catch(() => new Uint8Array()));
+      return text ? bufferFile(new TextEncoder().encode(rewriteEsxiBootCfg(text)), 'text/plain; charset=utf-8') : null;
+    }
+    return this.imageFile(img.iso, esxi ?? target.innerPath);
+  }
+
+  /** undefined: not a signed-chain path; null: one, but not available. */
+  private async signedChainFile(path: string, ctx: FileRequestContext): Promise<ServedFile | null | undefined> {
+    const chainPath = parseSignedChainPath(path);
+    if (chainPath) {
+      const img = this.o.library.get(chainPath.imageId);
+      const chain = img?.info.secureBoot;
+      if (!img?.iso || !chain?.usable) return null;
+      if (chainPath.file === 'shim') return chain.shim ? this.imageFile(img.iso, chain.shim) : null;
+      if (chain.grub) return this.imageFile(img.iso, chain.grub);
+      return chain.bundledGrub ? diskFile(join(this.o.resourcesDir, chain.bundledGrub), 'application/octet-stream') : null;
+    }
+    const prefixes = new Set(signedChainImages(this.o.library.list()).map((i) => i.secureBoot!.grubPrefix ?? ''));
+    if (ctx.protocol === 'tftp' && [...prefixes].some((p) => p && isGrubConfigPath(path, p))) {
+      return bufferFile(new TextEncoder().encode(this.o.grubConfig(ctx)), 'text/plain; charset=utf-8');
+    }
+    return undefined;
+  }
+
+  private async imageFile(iso: IsoImage, innerPath: string): Promise<ServedFile | null> {
+    const entry = await iso.stat(innerPath, { caseInsensitive: true });
     if (!entry || entry.kind !== 'file') return null;
     return {
       size: entry.size,

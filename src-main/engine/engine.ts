@@ -11,14 +11,16 @@ import { HttpServer } from '../servers/http/http-server.ts';
 import { NbdServer, fileExport } from '../servers/nbd/index.ts';
 import { TftpServer } from '../servers/tftp/tftp-server.ts';
 import type {
-  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
+  ApiArg, ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiMethods, ApiResult, ClientSummary, LogEntry, NatState, NetInterfaceInfo, ServerSettings, ServerState,
 } from '../shared/api.ts';
 import { DisposableStore, type Disposable } from '../shared/disposable.ts';
 import { resolveLimits, type ServerLimits } from '../shared/server-limits.ts';
 import { Emitter } from '../shared/emitter.ts';
+import { normalizeMac } from '../shared/mac.ts';
 import type { TimelineEvent } from '../shared/timeline-event.ts';
 import { BootAnswers } from './boot-answers.ts';
 import { BootFiles } from './boot-files.ts';
+import { SecureBootClientChooser } from './secure-boot-clients.ts';
 import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
@@ -89,20 +91,33 @@ export class Engine implements ApiClient {
     readonly library: ImageLibrary,
     private readonly eventLog: EventLog,
     private readonly nat: NatController,
+    private readonly secureBootClients: SecureBootClientChooser,
   ) {
     this.identity = new ClientIdentity();
     this.timeline = new ClientTimeline({ resolveMac: (ip) => this.identity.resolve(ip) });
-    this.answers = new BootAnswers({ library, settings: () => this.settings, log: (...a) => this.log(...a), record: (e) => this.feed.push(e) });
+    this.answers = new BootAnswers({
+      library,
+      settings: () => this.settings,
+      log: (...a) => this.log(...a),
+      record: (e) => this.feed.push(e),
+      secureBootClients,
+      resolveMac: (ip) => this.identity.resolve(ip),
+    });
     const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
       identity: this.identity,
       timeline: this.timeline,
       mapper,
-      sinks: [(e) => this.eventLog.append(e), (e) => this.timelineSinks.emit('event', e), (e) => this.api.emit('timeline.event', e)],
+      sinks: [
+        (e) => this.answers.observeForChainChoice(e),
+        (e) => this.eventLog.append(e),
+        (e) => this.timelineSinks.emit('event', e),
+        (e) => this.api.emit('timeline.event', e),
+      ],
       onSinkError: (err) => this.log('warn', 'engine', `a timeline consumer failed: ${(err as Error).message}`),
     });
     this.store.add(this.feed);
-    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', s)));
+    this.store.add(this.timeline.events.on('updated', (s) => this.api.emit('clients.updated', this.withSecureBoot(s))));
     this.store.add(this.timeline.events.on('cleared', () => this.api.emit('clients.cleared', undefined)));
     this.store.add(this.timeline.events.on('evicted', ({ mac }) => this.api.emit('clients.removed', { mac })));
     this.store.add(this.timeline.events.on('stalled', (n) => this.log('warn', 'timeline', `${n.summary.mac}: ${n.hint.text}`, n.summary.mac)));
@@ -118,6 +133,7 @@ export class Engine implements ApiClient {
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
       wimbootPath: () => suppliedWimboot(o).path,
       bootScript: (ctx) => this.answers.script(ctx),
+      grubConfig: (ctx) => this.answers.grubConfig(ctx),
     });
   }
 
@@ -131,7 +147,11 @@ export class Engine implements ApiClient {
     let engine: Engine | undefined;
     const eventLog = await EventLog.open({ dataDir: o.dataDir, onError: (err) => engine?.log('warn', 'log', `cannot write the event log: ${err.message}`) });
     const nat = o.nat ?? createNatController({ dataDir: o.dataDir });
-    engine = new Engine(o, settings, settingsStore, library, eventLog, nat);
+    const secureBootClients = new SecureBootClientChooser(o.dataDir, settings.secureBootClients, (err) =>
+      engine?.log('warn', 'secure-boot', `cannot remember Secure Boot machines: ${err.message}`),
+    );
+    await secureBootClients.load();
+    engine = new Engine(o, settings, settingsStore, library, eventLog, nat, secureBootClients);
     // A previous run that crashed with sharing on left rules behind: undo them before anything else.
     const recovered = await nat.recover().catch((err: Error) => ({ error: err.message }) as Partial<NatState>);
     if (recovered.error) engine.log('warn', 'nat', recovered.error);
@@ -192,16 +212,34 @@ export class Engine implements ApiClient {
       } catch (err) {
         throw new EngineError((err as Error).message, 'bad-argument');
       }
+      // The Secure Boot choice is read per DHCP request: no need to restart the servers for it.
+      const needsRestart = JSON.stringify({ ...this.settings, secureBootClients: '' }) !== JSON.stringify({ ...next, secureBootClients: '' });
       this.settings = next;
+      this.secureBootClients.setMode(next.secureBootClients);
       await this.settingsStore.save(next);
       // Running servers pick the change up at once: restart them with the new settings.
-      if (this.state.phase === 'running' || this.state.phase === 'error') await this.restart();
+      if (needsRestart && (this.state.phase === 'running' || this.state.phase === 'error')) await this.restart();
       return { ...this.settings };
     },
     'server.start': () => this.start(),
     'server.stop': () => this.stop(),
-    'clients.list': () => this.timeline.list(),
-    'clients.get': ({ mac }) => this.timeline.get(mac),
+    'clients.list': () => this.timeline.list().map((c) => this.withSecureBoot(c)),
+    'clients.get': ({ mac }) => {
+      const c = this.timeline.get(mac);
+      return c ? this.withSecureBoot(c) : null;
+    },
+    'clients.setSecureBoot': async ({ mac, secureBoot } = {} as never) => {
+      const m = normalizeMac(mac);
+      if (!m || typeof secureBoot !== 'boolean') throw new EngineError('clients.setSecureBoot takes { mac: "52:54:00:12:34:56", secureBoot: true|false }', 'bad-argument');
+      this.secureBootClients.set(m, secureBoot);
+      await this.secureBootClients.flush();
+      this.log('info', 'secure-boot', `${m}: ${secureBoot ? 'marked as a Secure Boot machine: it gets the signed chain' : 'marked as without Secure Boot: it gets iPXE'} (by the technician)`, m);
+      const c = this.timeline.get(m);
+      if (!c) return null;
+      const summary = this.withSecureBoot(c);
+      this.api.emit('clients.updated', summary);
+      return summary;
+    },
     'clients.clear': () => {
       this.timeline.clear();
       this.identity.clear();
@@ -240,6 +278,12 @@ export class Engine implements ApiClient {
     this.logRing.add(entry);
     this.api.emit('log.entry', entry);
     this.o.onLog?.(entry);
+  }
+
+  /** A client's summary with whether it gets the signed chain (remembered per MAC). */
+  private withSecureBoot<C extends ClientSummary>(c: C): C {
+    const sb = this.secureBootClients.isSecureBoot(c.mac);
+    return sb === undefined ? c : { ...c, secureBoot: sb };
   }
 
   async dispose(): Promise<void> {
@@ -341,6 +385,7 @@ export class Engine implements ApiClient {
     }
     this.log('info', 'dhcp', decision);
     this.setState({ phase: 'starting', effectiveDhcpMode: mode, dhcpDecision: decision });
+    this.answers.dhcpModeIs(mode);
 
     const services = new RunningServices();
     this.services = services;

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BootPlan, ImageInfo } from '../shared/api.ts';
 import { IsoImage } from '../iso/iso-image.ts';
 import { inspectImage } from '../boot/inspect-image.ts';
+import { inspectSignedChain } from '../boot/secure-boot/signed-chain.ts';
 import { imageIdFor } from './image-id.ts';
 import { withWimboot, type WimbootStatus } from './wimboot-file.ts';
 
@@ -139,6 +140,7 @@ export class ImageLibrary {
       throw new Error(`image '${id}' has no boot plan '${planId}' (it has: ${img.info.plans.map((p) => p.id).join(', ') || 'none'})`);
     }
     img.info.selectedPlan = planId;
+    if (img.iso) img.info.secureBoot = await inspectSignedChain(img.iso, ImageLibrary.selectedPlan(img.info));
     await this.save();
     return this.withTools(img, this.wimboot()).info;
   }
@@ -173,6 +175,7 @@ export class ImageLibrary {
       info.plans = inspection.plans;
       this.inspected.set(id, inspection.plans);
       info.selectedPlan = ImageLibrary.selectedPlan(info)?.id;
+      info.secureBoot = await inspectSignedChain(iso, ImageLibrary.selectedPlan(info));
     } catch (err) {
       info.error = (err as Error).message;
     }

@@ -1,19 +1,19 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inSubnet, parseIpv4 } from '../protocol/dhcp/ipv4-address.ts';
-import type { DhcpMode, NetInterfaceInfo, PortSettings, ServerSettings } from '../shared/api.ts';
+import { SECURE_BOOT_CLIENT_MODES, type DhcpMode, type NetInterfaceInfo, type PortSettings, type ServerSettings } from '../shared/api.ts';
 import { checkLimit } from '../shared/server-limits.ts';
 
 export const STANDARD_PORTS: PortSettings = { dhcp: 67, proxyDhcp: 4011, tftp: 69, http: 80, nbd: 10809 };
 
 export function defaultSettings(): ServerSettings {
   // proxyDHCP-or-full after probing: `auto` never hands out addresses on a network that has a DHCP server.
-  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10 };
+  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10, secureBootClients: 'auto' };
 }
 
 const DHCP_MODES: readonly DhcpMode[] = ['auto', 'proxy', 'full', 'off'];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const SETTING_KEYS = new Set<string>(['interface', 'dhcpMode', 'range', 'ports', 'menuTimeoutSec', 'limits']);
+const SETTING_KEYS = new Set<string>(['interface', 'dhcpMode', 'range', 'ports', 'menuTimeoutSec', 'limits', 'secureBootClients']);
 
 /** What a settings change is checked against beyond its own shape: the machine's interfaces. */
 export interface SettingsContext {
@@ -58,6 +58,9 @@ export function mergeSettings(current: ServerSettings, change: Partial<ServerSet
   }
   if (!Number.isInteger(next.menuTimeoutSec) || next.menuTimeoutSec < 0 || next.menuTimeoutSec > 3600) {
     throw new Error(`menuTimeoutSec must be 0 to 3600 seconds, not '${String(next.menuTimeoutSec)}'`);
+  }
+  if (!SECURE_BOOT_CLIENT_MODES.includes(next.secureBootClients)) {
+    throw new Error(`Secure Boot clients must be one of ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${String(next.secureBootClients)}'`);
   }
   if (context.interfaces && next.interface !== null) checkAgainstInterface(next, context.interfaces);
   return next;

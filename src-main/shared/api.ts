@@ -27,6 +27,10 @@ export interface BootPlan {
   firmware: Firmware[];
   /** Why this plan cannot boot: fallback entries, or a plan whose loader the technician has not supplied (wimboot). */
   unbootableReason?: string;
+  /** How far this plan is proven: set by inspection from the one table of proven plans (boot/recipes/plan-confidence.ts). */
+  confidence?: PlanConfidence;
+  /** What is known not to work with this plan, in words a technician can act on. */
+  limits?: string[];
   /** wimboot plans: each file handed to wimboot under its Windows name. */
   wimbootFiles?: WimbootFile[];
 }
@@ -38,6 +42,13 @@ export interface WimbootFile {
   path: string;
   firmware?: 'bios' | 'uefi';
 }
+
+/**
+ * - real-initramfs: booted here, in CI, by real firmware from the distribution's own kernel and initramfs;
+ * - synthetic: booted here from a layout Bootcast's tests build (the recipe's paths and parameters, a stand-in initramfs);
+ * - untested: the recipe follows the family's documentation, but no test boots it.
+ */
+export type PlanConfidence = 'real-initramfs' | 'synthetic' | 'untested';
 
 export interface ImageInfo {
   id: string;
@@ -53,8 +64,38 @@ export interface ImageInfo {
   plans: BootPlan[];
   /** The plan iPXE boots by default. */
   selectedPlan?: string;
+  /** Whether machines with UEFI Secure Boot on can boot this image (through its own signed chain). */
+  secureBoot?: SecureBootChain;
   error?: string;
 }
+
+/**
+ * An image's signed boot chain for Secure Boot machines: Microsoft-signed shim → GRUB signed by
+ * the vendor whose CA the shim carries → kernel signed by that vendor.
+ */
+export interface SecureBootChain {
+  usable: boolean;
+  /** What the chain is, or why there is none ("cannot boot with Secure Boot on"). */
+  reason: string;
+  /** The shim inside the image. */
+  shim?: string;
+  /** The CA the shim trusts: "Debian Secure Boot CA". */
+  vendor?: string;
+  /** The image's own network-capable GRUB … */
+  grub?: string;
+  /** … or, when the image carries only a CD build, the bundled network GRUB (path under resources/). */
+  bundledGrub?: string;
+  /** Where that GRUB asks for grub.cfg over TFTP. */
+  grubPrefix?: string;
+}
+
+/**
+ * Which first stage a UEFI x86-64 client gets. auto: iPXE first; a client that fetched the iPXE
+ * loader and asks again without running it (its firmware refused the unsigned loader) gets the
+ * signed chain from then on. always: every UEFI client gets the signed chain. never: iPXE only.
+ */
+export type SecureBootClients = 'auto' | 'always' | 'never';
+export const SECURE_BOOT_CLIENT_MODES: readonly SecureBootClients[] = ['auto', 'always', 'never'];
 
 export interface NetInterfaceInfo {
   name: string;
@@ -86,6 +127,8 @@ export interface ServerSettings {
   ports: PortSettings;
   /** iPXE menu timeout in seconds; 0 boots the default at once. */
   menuTimeoutSec: number;
+  /** How UEFI clients that may have Secure Boot on are served. */
+  secureBootClients: SecureBootClients;
   /** Bounds that differ from DEFAULT_LIMITS (connection caps, timeouts, upload size). */
   limits?: Partial<ServerLimits>;
 }
@@ -143,6 +186,8 @@ export interface ClientSummary {
   lastSeen: string;
   progress?: TransferProgress;
   eventCount: number;
+  /** This machine gets the signed (Secure Boot) chain: detected, or set by the technician. */
+  secureBoot?: boolean;
 }
 
 export interface ClientDetail extends ClientSummary {
@@ -185,6 +230,8 @@ export interface ApiMethods {
   'clients.list': [void, ClientSummary[]];
   'clients.get': [{ mac: string }, ClientDetail | null];
   'clients.clear': [void, void];
+  /** Marks a machine as having Secure Boot on (signed chain) or off (iPXE); remembered in the data directory. */
+  'clients.setSecureBoot': [{ mac: string; secureBoot: boolean }, ClientSummary | null];
   'nat.state': [void, NatState];
   'nat.enable': [{ uplink?: string }, NatState];
   'nat.disable': [void, NatState];
@@ -226,6 +273,7 @@ export const API_METHODS = [
   'clients.list',
   'clients.get',
   'clients.clear',
+  'clients.setSecureBoot',
   'nat.state',
   'nat.enable',
   'nat.disable',

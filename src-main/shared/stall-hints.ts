@@ -9,6 +9,7 @@ export const STALL_CODES = [
   'no-script-after-offer',
   'offer-not-accepted',
   'no-ipxe-after-loader',
+  'loader-refused',
   'no-kernel-after-script',
   'transfer-stalled',
   'transfer-failed',
@@ -66,6 +67,13 @@ export function stallHintText(code: StallCode, p: StallParams = {}): string {
         `The first-stage loader${where(p)} was sent but iPXE has not called back for ${s} s. ` +
         `Secure Boot may be rejecting the unsigned iPXE loader (turn it off in the firmware setup), ` +
         `or the loader does not fit the firmware (BIOS vs UEFI).`
+      );
+    case 'loader-refused':
+      return (
+        `The firmware downloaded the loader${where(p)} but asked for an address again without running it: ` +
+        `UEFI Secure Boot most likely refused the unsigned iPXE loader. With "Secure Boot clients" on auto, ` +
+        `Bootcast gives this machine an image's signed chain (shim, GRUB) from its next attempt: power it on again. ` +
+        `If no image has a signed chain ("cannot boot with Secure Boot on" on the image), turn Secure Boot off in the firmware setup.`
       );
     case 'no-kernel-after-script':
       return (

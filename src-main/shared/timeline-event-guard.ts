@@ -35,7 +35,8 @@ const NOTICE: Shape = {
 const SHAPES = new Map<TimelineKind, Shape>([
   ...DHCP_KINDS.map((k) => [k, DHCP] as const),
   ...TRANSFER_KINDS.map((k) => [k, TRANSFER] as const),
-  ['boot.script', { required: { images: 'array' }, optional: { platform: 'string', buildarch: 'string', image: 'string', plan: 'string', via: 'string', expectsLive: 'boolean', menuTimeoutSec: 'number' } }],
+  ['boot.script', { required: { images: 'array' }, optional: { loader: 'string', platform: 'string', buildarch: 'string', image: 'string', plan: 'string', via: 'string', expectsLive: 'boolean', menuTimeoutSec: 'number' } }],
+  ['boot.chain', { required: { client: 'string', chain: 'string', reason: 'string' }, optional: { image: 'string', vendor: 'string' } }],
   ['nbd.connect', NBD],
   ['nbd.disconnect', NBD],
   ['nbd.error', NBD],

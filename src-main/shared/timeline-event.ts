@@ -96,9 +96,11 @@ export interface TransferStepEvent extends EventBase {
   query?: Record<string, string>;
 }
 
-/** boot.script: the engine rendered an iPXE script for a client. */
+/** boot.script: the engine rendered an iPXE script (or, for the signed chain, a grub.cfg) for a client. */
 export interface BootScriptEvent extends EventBase {
   kind: 'boot.script';
+  /** Which boot program asked: iPXE (default) or the signed chain's GRUB. */
+  loader?: 'ipxe' | 'grub';
   /** iPXE's ${platform} (pcbios, efi) and ${buildarch} (i386, x86_64, arm64). */
   platform?: string;
   buildarch?: string;
@@ -127,6 +129,20 @@ export interface NbdSessionEvent extends EventBase {
   detail?: string;
   /** error: no such export, or a protocol violation. */
   error?: string;
+}
+
+/**
+ * boot.chain: which chain a UEFI client gets from now on: iPXE, the signed chain for Secure Boot
+ * (shim → GRUB → signed kernel), or none (a Secure Boot machine that nothing here can boot), and why.
+ */
+export interface BootChainEvent extends EventBase {
+  kind: 'boot.chain';
+  client: string;
+  chain: 'ipxe' | 'signed' | 'none';
+  reason: string;
+  /** signed: the image whose shim the client is sent, and the vendor CA its chain is signed under. */
+  image?: string;
+  vendor?: string;
 }
 
 /** client.stalled: the timeline's verdict that an expected step has not come. */
@@ -166,13 +182,14 @@ export interface ServerNoticeEvent extends EventBase {
   via?: 'probe' | 'passive' | 'client-request';
 }
 
-export type TimelineEvent = DhcpStepEvent | TransferStepEvent | BootScriptEvent | NbdSessionEvent | StalledEvent | DoneEvent | ServerNoticeEvent;
+export type TimelineEvent = DhcpStepEvent | TransferStepEvent | BootScriptEvent | BootChainEvent | NbdSessionEvent | StalledEvent | DoneEvent | ServerNoticeEvent;
 export type TimelineKind = TimelineEvent['kind'];
 
 export const TIMELINE_KINDS: readonly TimelineKind[] = [
   ...DHCP_KINDS,
   ...TRANSFER_KINDS,
   'boot.script',
+  'boot.chain',
   'nbd.connect',
   'nbd.disconnect',
   'nbd.error',

@@ -25,6 +25,36 @@ describe('an image card', () => {
     expect(wrapper.findAll('.facts [data-firmware]').map((b) => b.text())).toEqual(['BIOS', 'UEFI']);
   });
 
+  it('says whether Secure Boot machines can boot the image, and why not', () => {
+    const plans = [{ id: 'http', recipe: 'generic-linux', title: 'Live', via: 'http' as const, initrds: [], firmware: ['uefi' as const] }];
+    const yes = mountWithApi(ImageCard, createFakeApi(), {
+      props: { image: image('deb', { plans, secureBoot: { usable: true, reason: 'Debian chain', vendor: 'Debian Secure Boot CA' } }) },
+    });
+    expect(yes.find('[data-testid="image-secure-boot"]').text()).toContain('signed chain (Debian Secure Boot CA)');
+    expect(yes.find('[data-testid="image-secure-boot-why"]').exists()).toBe(false);
+    const no = mountWithApi(ImageCard, createFakeApi(), {
+      props: { image: image('arch', { plans, secureBoot: { usable: false, reason: 'the kernel /k is not signed: shim refuses it' } }) },
+    });
+    expect(no.find('[data-testid="image-secure-boot"]').text()).toBe('cannot boot with Secure Boot on');
+    expect(no.find('[data-testid="image-secure-boot-why"]').text()).toBe('the kernel /k is not signed: shim refuses it');
+  });
+
+  it('shows how far each plan is proven, and what is known not to work', () => {
+    const img = image('netinst', {
+      selectedPlan: 'http',
+      plans: [
+        { id: 'http', recipe: 'generic-linux/debian-installer-cd', title: 'Install', via: 'http', initrds: [], firmware: ['bios', 'uefi'], confidence: 'untested', limits: ['the CD initrd looks for the installation disc'] },
+        { id: 'live', recipe: 'generic-linux/live-boot', title: 'Live', via: 'http', initrds: [], firmware: ['bios'], confidence: 'real-initramfs' },
+      ],
+    });
+    const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
+    const plans = wrapper.findAll('[data-plan]');
+    expect(plans[0]!.find('[data-confidence]').text()).toBe('Untested recipe');
+    expect(plans[0]!.find('.plan-limits').text()).toBe('the CD initrd looks for the installation disc');
+    expect(plans[1]!.find('[data-confidence]').text()).toBe('Proven: booted here from the real initramfs');
+    expect(plans[1]!.find('.plan-limits').exists()).toBe(false);
+  });
+
   it('says plainly why an image cannot boot', () => {
     const img = image('win', { plans: [{ id: 'none', recipe: 'fallback', title: 'Windows installer', via: 'none', initrds: [], firmware: [], unbootableReason: 'Windows installers need WDS, not a Linux boot recipe.' }] });
     const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });

@@ -17,6 +17,8 @@ export function stallHintJa(code: StallCode, p: StallParams = {}): string {
       return `クライアントはアドレスを要求し続けています（さらに ${p.discovers ?? 0} 回の DHCP Discover）が、こちらの応答を受け入れません。他の DHCP サーバーが応答しているか、DHCP モードが合っていません。他に DHCP サーバーがなければ「フル」、あれば「プロキシ」を使ってください。`;
     case 'no-ipxe-after-loader':
       return `最初のローダー${where(p)}を送りましたが、${secs(p)} iPXE から要求がありません。セキュアブートが署名のない iPXE ローダーを拒否している可能性があります（ファームウェア設定でオフに）。またはローダーがファームウェア（BIOS / UEFI）に合っていません。`;
+    case 'loader-refused':
+      return `ファームウェアはローダー${where(p)}をダウンロードしましたが、実行せずに再びアドレスを要求しました。UEFI セキュアブートが署名のない iPXE ローダーを拒否したと考えられます。「セキュアブートのクライアント」が自動なら、Bootcast は次回からこのマシンにイメージの署名済みチェーン（shim、GRUB）を渡します。もう一度電源を入れてください。署名済みチェーンを持つイメージがない場合（イメージに「セキュアブートでは起動できません」と表示）は、ファームウェア設定でセキュアブートをオフにしてください。`;
     case 'no-kernel-after-script':
       return `ブートスクリプトを送りましたが、${secs(p)} カーネルを取得していません。クライアントの画面に iPXE のエラー（イメージのパス違い、メモリ不足）が出ていないか確認してください。`;
     case 'transfer-stalled':

@@ -55,5 +55,11 @@ export const useClientsStore = defineStore('clients', () => {
     selectedMac.value = null;
   }
 
-  return { byMac, list, stalledCount, selectedMac, selected, hydrate, select, clear };
+  /** The technician's flip: this machine gets the signed chain (Secure Boot) or iPXE from its next attempt. */
+  async function setSecureBoot(mac: string, secureBoot: boolean): Promise<void> {
+    const updated = await api.call('clients.setSecureBoot', { mac, secureBoot });
+    if (updated) byMac.value[mac] = updated;
+  }
+
+  return { byMac, list, stalledCount, selectedMac, selected, hydrate, select, clear, setSecureBoot };
 });

@@ -27,7 +27,7 @@ export interface TimelineRow {
 function toneOf(kind: TimelineKind): RowTone {
   if (kind === 'client.stalled') return 'stalled';
   if (kind.endsWith('.error') || kind === 'dhcp.nak' || kind === 'server.warning') return 'error';
-  if (kind === 'boot.script') return 'boot';
+  if (kind === 'boot.script' || kind === 'boot.chain') return 'boot';
   const family = kindFamily(kind);
   if (family === 'dhcp' || family === 'tftp' || family === 'http' || family === 'nbd') return family;
   return 'info';
@@ -46,6 +46,9 @@ function details(e: TimelineEvent): Pick<TimelineRow, 'path' | 'bytes' | 'total'
       return { note: e.message };
     case 'boot.script':
       return {};
+    case 'boot.chain':
+      // Which chain (iPXE or the signed one for Secure Boot) and why.
+      return { note: `${e.chain}: ${e.reason}` };
     case 'nbd.connect':
     case 'nbd.disconnect':
     case 'nbd.error':

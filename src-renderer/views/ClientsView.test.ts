@@ -32,6 +32,22 @@ describe('the machines screen', () => {
     expect(wrapper.find('[data-testid="clients-empty"]').text()).toContain('Start the server');
   });
 
+  it('lets the technician flip a UEFI machine to Secure Boot in its row', async () => {
+    api.handlers['clients.setSecureBoot'] = ({ mac, secureBoot }: { mac: string; secureBoot: boolean }) => client(mac, { secureBoot });
+    const wrapper = await mountHydrated();
+    api.emit('clients.updated', client(MAC, { firmware: 'uefi' }));
+    api.emit('clients.updated', client('52:54:00:00:00:09', { firmware: 'bios' }));
+    await settle();
+    expect(wrapper.find('[data-mac="52:54:00:00:00:09"] [data-testid="client-secure-boot"]').exists()).toBe(false);
+    const toggle = wrapper.find(`[data-mac="${MAC}"] [data-testid="client-secure-boot"]`);
+    expect(toggle.attributes('aria-pressed')).toBe('false');
+    await toggle.trigger('click');
+    await settle();
+    expect(api.calls.find((c) => c.method === 'clients.setSecureBoot')?.arg).toEqual({ mac: MAC, secureBoot: true });
+    expect(wrapper.find(`[data-mac="${MAC}"] [data-testid="client-secure-boot"]`).attributes('aria-pressed')).toBe('true');
+    expect(useClientsStore().selectedMac).toBeNull(); // the flip does not open the row
+  });
+
   it('adds a row the moment the engine reports a new machine, and updates it live', async () => {
     const wrapper = await mountHydrated();
     api.emit('clients.updated', client(MAC, { vendor: 'QEMU', ip: '198.18.0.50', stage: 'dhcp' }));

@@ -85,6 +85,18 @@ describe('the network screen', () => {
     expect(wrapper.find('[data-iface="wlp2s0"]').attributes('disabled')).toBeDefined();
   });
 
+  it('sets how Secure Boot machines are served, also while serving', async () => {
+    const wrapper = await mountHydrated();
+    expect(wrapper.find('[data-sb-mode="auto"]').attributes('aria-checked')).toBe('true');
+    api.emit('server.state', { phase: 'running', services: [], errors: [], warnings: [] });
+    await settle();
+    expect(wrapper.find('[data-sb-mode="always"]').attributes('disabled')).toBeUndefined();
+    await wrapper.find('[data-sb-mode="always"]').trigger('click');
+    await settle();
+    expect(api.calls.find((c) => c.method === 'server.updateSettings')?.arg).toEqual({ secureBootClients: 'always' });
+    expect(wrapper.find('[data-sb-mode="always"]').attributes('aria-checked')).toBe('true');
+  });
+
   it('shares the internet through the chosen uplink and shows the result', async () => {
     api.handlers['nat.state'] = () => ({ supported: true, enabled: false, uplinkCandidates: ['wlp2s0', 'usb0'], applied: [] });
     api.handlers['nat.enable'] = (arg) => ({ supported: true, enabled: true, uplink: arg.uplink, uplinkCandidates: ['wlp2s0', 'usb0'], applied: ['nft: masquerade oif usb0'] });

@@ -27,7 +27,7 @@ function buildIso(name: string, tree: MemoryTree): string {
     if (p.startsWith('/[')) continue; // the reader's virtual El Torito directory, not a file
     const file = join(root, p);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, typeof content === 'string' ? content : Buffer.alloc(content, 0x5a));
+    writeFileSync(file, typeof content === 'number' ? Buffer.alloc(content, 0x5a) : content);
   }
   const iso = join(work, `${name}.iso`);
   execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-iso-level', '3', '-R', '-J', '-V', name.toUpperCase().slice(0, 32), '-o', iso, root], { stdio: 'pipe' });

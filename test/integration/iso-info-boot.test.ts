@@ -51,6 +51,7 @@ describe('bootcast iso info: network boot', () => {
         '    initrd        /arch/boot/x86_64/initramfs-linux.img',
         '    firmware      BIOS, UEFI',
         '    command line  console=ttyS0 archisobasedir=arch ip=dhcp BOOTIF=01-{{mac_hyphen}} archiso_http_srv={{image_url}}/',
+        '    confidence    booted here from a synthetic layout (BIOS, UEFI)',
       ]),
     );
     expect(http.some((l) => /^ {4}client RAM +\d+ MiB/.test(l))).toBe(true);
@@ -77,6 +78,7 @@ describe('bootcast iso info: network boot', () => {
     for (const p of json.boot.plans) {
       expect(p).toMatchObject({ recipe: 'archiso', kernel: '/arch/boot/x86_64/vmlinuz-linux', initrds: ['/arch/boot/x86_64/initramfs-linux.img'], firmware: ['bios', 'uefi'] });
       expect(p.minRamMiB).toBeGreaterThan(0);
+      expect(p.confidence).toBe('synthetic');
     }
     expect(json.boot.plans[1]!.cmdline).toMatch(/ archiso_nbd_srv=\{\{server\}\} archiso_nbd_name=\{\{nbd_export\}\}( |$)/);
   });
@@ -87,6 +89,20 @@ describe('bootcast iso info: network boot', () => {
     const lines = section(r.stdout, 'Network boot');
     expect(lines).toContain('  Recipe        sanboot');
     expect(lines).toContain('    firmware      BIOS');
+    expect(lines).toContain('    confidence    booted here from a synthetic layout (BIOS)');
     expect(lines.slice(lines.indexOf('  Notes') + 1).join('\n')).toContain('generic-linux: the boot menus hold only tools');
+  });
+
+  it("recognises Debian's memtest86+ ISO, one plan for BIOS and UEFI, proven on the real binary", () => {
+    const r = bootcast('iso', 'info', '/usr/lib/memtest86+/memtest86+x64.iso');
+    expect(r.status, r.stderr).toBe(0);
+    const lines = section(r.stdout, 'Network boot');
+    expect(lines).toContain('  Recipe        memtest86+');
+    expect(lines).toEqual(expect.arrayContaining([
+      '    firmware      BIOS, UEFI',
+      '    kernel        /EFI/BOOT/bootx64.efi',
+      '    confidence    booted here from the real initramfs (BIOS, UEFI)',
+      '    known limit   Secure Boot must be off: the memtest86+ binary on the ISO is not signed',
+    ]));
   });
 });

@@ -12,7 +12,13 @@
 #     added via EXTRA_ROOT=DIR, see nbd-initramfs-parts.sh): attaches the export, mounts the ISO9660 it
 #     holds and reads the marker file from it, then detaches ("BOOTCAST-E2E-NBD-DETACHED"),
 #   - prints "BOOTCAST-E2E-OK http|nbd <marker file content>" or "BOOTCAST-E2E-FAIL <why>", then powers off.
-# Environment: KERNEL (override the kernel), EXTRA_ROOT (dir merged into the initramfs).
+#   - live-boot (LAYOUT=debian-live): fetches its fetch= URL (the "squashfs", here the marker file itself).
+# Environment: KERNEL (override the kernel), EXTRA_ROOT (dir merged into the initramfs),
+#   LAYOUT=debian-live: lay the medium out like a Debian live ISO instead (live/vmlinuz, live/initrd.img,
+#     live/filesystem.squashfs, boot/grub/grub.cfg, .disk/info) with Debian's signed UEFI chain from the
+#     shim-signed and grub-efi-amd64-signed packages: EFI/boot/bootx64.efi = shim, EFI/boot/grubx64.efi =
+#     the CD build of GRUB (gcdx64), as Debian's own images carry them,
+#   STRIP_SIGNATURE=1: boot a copy of the kernel with its Authenticode signature removed (Secure Boot refuses it).
 set -euo pipefail
 OUT=${1:?usage: make-test-iso.sh OUT.iso}
 DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
@@ -54,8 +60,11 @@ for m in $(ls /lib/modules); do insmod /lib/modules/$m 2>/dev/null; done
 sleep 1; IF=$(ls /sys/class/net | grep -v '^lo$' | head -1)
 ip link set lo up; ip link set "$IF" up
 if ! udhcpc -i "$IF" -n -q -t 10 -T 2 -s /etc/udhcpc.script >/dev/null 2>&1; then say "BOOTCAST-E2E-FAIL no DHCP lease on $IF"; poweroff -f; fi
-BASE=$(arg archisobasedir); HTTP=$(arg archiso_http_srv); NBD=$(arg archiso_nbd_srv); NAME=$(arg archiso_nbd_name)
-if [ -n "$NBD" ]; then
+BASE=$(arg archisobasedir); HTTP=$(arg archiso_http_srv); NBD=$(arg archiso_nbd_srv); NAME=$(arg archiso_nbd_name); FETCH=$(arg fetch)
+if [ -n "$FETCH" ]; then
+  if L=$(timeout 15 wget -q -O - "$FETCH" 2>/dev/null | head -1) && [ -n "$L" ]; then
+    say "BOOTCAST-E2E-OK http $L"; else say "BOOTCAST-E2E-FAIL fetch $FETCH"; fi
+elif [ -n "$NBD" ]; then
   if command -v nbd-client >/dev/null; then
     # nbd.ko, cdrom.ko and isofs.ko (EXTRA_ROOT/lib/modules) were loaded by the two insmod passes
     # above; modprobe covers a kernel with NBD built in. devtmpfs creates /dev/nbd0 as nbd loads.
@@ -86,6 +95,38 @@ sync; poweroff -f
 EOF
 chmod +x "$R/init" "$R/etc/udhcpc.script"
 mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
+if [ "${STRIP_SIGNATURE:-}" = 1 ]; then
+  # Zero the PE certificate-table directory entry and cut the table off: the same kernel, unsigned.
+  python3 - "$KERNEL" "$W/kernel-unsigned" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+pe = struct.unpack_from('<I', d, 0x3c)[0]
+opt = pe + 24
+dirs = opt + (112 if struct.unpack_from('<H', d, opt)[0] == 0x20b else 96)
+off, size = struct.unpack_from('<II', d, dirs + 32)
+struct.pack_into('<II', d, dirs + 32, 0, 0)
+open(sys.argv[2], 'wb').write(d[:off] if off else d)
+PY
+  KERNEL=$W/kernel-unsigned
+fi
+if [ "${LAYOUT:-archiso}" = debian-live ]; then
+  for f in /usr/lib/shim/shimx64.efi.signed /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed; do
+    [ -r $f ] || { echo "make-test-iso: $f missing (apt-get install shim-signed grub-efi-amd64-signed)" >&2; exit 2; }
+  done
+  rm -rf "$ISO"; mkdir -p "$ISO"/live "$ISO"/boot/grub "$ISO"/EFI/boot "$ISO"/.disk
+  (cd "$R" && find . | cpio -o -H newc --quiet | gzip -6) >"$ISO/live/initrd.img"
+  cp "$KERNEL" "$ISO/live/vmlinuz"
+  cp /usr/lib/shim/shimx64.efi.signed "$ISO/EFI/boot/bootx64.efi"
+  cp /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed "$ISO/EFI/boot/grubx64.efi"
+  echo 'Debian GNU/Linux 12 "Bookworm" - Bootcast e2e live amd64' >"$ISO/.disk/info"
+  # Stands in for the squashfs: live-boot's fetch= downloads it; the test initramfs prints it.
+  echo "marker-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$ISO/live/filesystem.squashfs"
+  printf '%s\n' 'set default=0' 'menuentry "Live system (amd64)" {' '  linux /live/vmlinuz boot=live components console=ttyS0' \
+    '  initrd /live/initrd.img' '}' >"$ISO/boot/grub/grub.cfg"
+  xorriso -as mkisofs -quiet -iso-level 3 -R -J -V BOOTCAST_DEBLIVE -o "$OUT" "$ISO"
+  cat "$ISO/live/filesystem.squashfs"
+  exit 0
+fi
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -6) >"$ISO/arch/boot/x86_64/initramfs-linux.img"
 cp "$KERNEL" "$ISO/arch/boot/x86_64/vmlinuz-linux"
 echo "bootcast-e2e-$(date +%Y.%m.%d)" >"$ISO/arch/version"

@@ -2,10 +2,10 @@ import type { ImageEntry, ImageFiles } from '../../src-main/iso/image-files.ts';
 
 /**
  * An in-memory ImageFiles for recipe tests: a map of image paths to contents. A string is a
- * text file; a number is a file of that many bytes whose content does not matter (kernels,
- * squashfs) and is never materialised. Directories are implied by the paths.
+ * text file, a Uint8Array a binary one; a number is a file of that many bytes whose content does
+ * not matter (kernels, squashfs) and is never materialised. Directories are implied by the paths.
  */
-export type MemoryTree = Record<string, string | number>;
+export type MemoryTree = Record<string, string | number | Uint8Array>;
 
 export class MemoryImage implements ImageFiles {
   private readonly entries = new Map<string, { entry: ImageEntry; content?: Uint8Array }>();
@@ -20,7 +20,7 @@ export class MemoryImage implements ImageFiles {
       const path = '/' + rawPath.split('/').filter((s) => s).join('/');
       const parts = path.split('/').filter((s) => s);
       for (let i = 1; i < parts.length; i++) this.addDir('/' + parts.slice(0, i).join('/'));
-      const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : undefined;
+      const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : typeof content === 'number' ? undefined : content;
       const size = typeof content === 'number' ? content : bytes!.byteLength;
       this.entries.set(path, { entry: { name: parts[parts.length - 1]!, path, kind: 'file', size }, ...(bytes ? { content: bytes } : {}) });
     }

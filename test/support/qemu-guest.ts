@@ -9,6 +9,8 @@ import type { NetLab } from './netns.ts';
  *  - bios: SeaBIOS with the iPXE option ROM from ipxe-qemu (iPXE itself does DHCP, user class "iPXE");
  *  - uefi: OVMF with EDK2's own PXE over VirtioNetDxe (romfile= empty, else QEMU loads iPXE's EFI ROM
  *    and EDK2's PXE is never used); EDK2 asks for a loader by TFTP.
+ *  - uefi with `secureBoot`: OVMF's Secure Boot build (SMM, secure pflash) with Microsoft's keys
+ *    enrolled (OVMF_VARS_4M.ms.fd): only Microsoft-signed loaders such as a distribution's shim run.
  * KVM only where the CPU has vmx/svm (these machines have /dev/kvm but no VT-x, so TCG).
  */
 export interface GuestOptions {
@@ -20,6 +22,16 @@ export interface GuestOptions {
   mac: string;
   workDir: string;
   memMiB?: number;
+  /** uefi only: Secure Boot on. */
+  secureBoot?: boolean;
+  /**
+   * uefi only: no IPv6 network boot (OVMF's fw_cfg knob). After a refused loader OVMF tries PXE
+   * over IPv6 next and waits about a minute for a DHCPv6 answer nobody sends; without it the
+   * firmware moves on to HTTP boot over IPv4 (a DHCPv4 request) at once.
+   */
+  noIpv6Boot?: boolean;
+  /** A VGA card: images whose command line sets a VESA mode (d-i's vga=788) wait 30 s at a prompt without one. */
+  vga?: 'none' | 'std';
 }
 
 export interface BootResult {
@@ -53,7 +65,7 @@ export class QemuGuest {
     const kvm = kvmUsable();
     const args = [
       '-machine', 'q35,graphics=off', '-accel', kvm ? 'kvm' : 'tcg', '-cpu', kvm ? 'host' : 'max',
-      '-m', String(this.opts.memMiB ?? 512), '-smp', '1', '-no-reboot', '-display', 'none', '-vga', 'none',
+      '-m', String(this.opts.memMiB ?? 512), '-smp', '1', '-no-reboot', '-display', 'none', '-vga', this.opts.vga ?? 'none',
       '-serial', `file:${this.serialPath}`, '-monitor', 'none',
       '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
     ];
@@ -61,10 +73,15 @@ export class QemuGuest {
       args.push('-device', `e1000,netdev=n0,mac=${mac},romfile=/usr/lib/ipxe/qemu/pxe-e1000.rom,bootindex=1`, '-boot', 'n');
     } else {
       const vars = join(workDir, `${tap}.vars.fd`);
-      copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars); // fresh NVRAM: no boot order left from a previous run
+      const sb = this.opts.secureBoot === true;
+      // fresh NVRAM: no boot order left from a previous run
+      copyFileSync(sb ? '/usr/share/OVMF/OVMF_VARS_4M.ms.fd' : '/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+      if (sb) args.splice(1, 1, 'q35,graphics=off,smm=on');
       args.push(
         '-device', `virtio-net-pci,netdev=n0,mac=${mac},romfile=,bootindex=1`,
-        '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+        ...(sb ? ['-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
+        ...(this.opts.noIpv6Boot ? ['-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no'] : []),
+        '-drive', `if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/${sb ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd'}`,
         '-drive', `if=pflash,format=raw,file=${vars}`,
       );
     }

@@ -3,6 +3,7 @@ import { splitCmdline } from '../boot-config/boot-entry.ts';
 import { readBootConfigs } from '../boot-config/read-boot-configs.ts';
 import { placeholder } from '../cmdline-template.ts';
 import type { ImageEntry } from '../../iso/image-files.ts';
+import type { RecipeDoc } from './recipe-doc.ts';
 import { type Recipe, type RecipeContext, type RecipeResult, fileSize, roundRamMiB } from './recipe.ts';
 
 /**
@@ -17,6 +18,20 @@ import { type Recipe, type RecipeContext, type RecipeResult, fileSize, roundRamM
  *                       image as /dev/nbd0 and mounts it; the hook passes no port, so nbd-client
  *                       uses the standard 10809.
  */
+export const archisoDoc: RecipeDoc = {
+  recipe: 'archiso',
+  name: 'archiso',
+  examples: 'Arch Linux, SystemRescue, EndeavourOS, CachyOS, RebornOS, BlackArch',
+  recognisedBy: '`<base>/<arch>/airootfs.sfs` or `.erofs` with `<base>/boot/<arch>/vmlinuz*` and an initramfs beside it',
+  served: 'microcode + kernel + initramfs; plan http: `archiso_http_srv=` (root image downloaded into RAM); plan nbd: `archiso_nbd_srv=` + `archiso_nbd_name=` (the whole ISO as an NBD export, read on demand)',
+  firmware: 'BIOS, UEFI',
+  ram: 'http: root image + 3× boot files + 512 MiB; nbd: 3× boot files + 512 MiB',
+  limits: [
+    "NBD needs the standard port 10809 (the hook passes no port)",
+    "archiso's `archiso_pxe_common`/`archiso_pxe_http` hooks must be in the initramfs (Arch and SystemRescue build them in); a derivative that drops them waits for its disc label and falls to a shell",
+  ],
+};
+
 export const archisoRecipe: Recipe = {
   name: 'archiso',
   async detect(ctx) {

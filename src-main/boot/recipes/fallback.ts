@@ -1,4 +1,5 @@
 import type { BootPlan } from '../../shared/api.ts';
+import type { RecipeDoc } from './recipe-doc.ts';
 import type { RecipeContext, RecipeResult } from './recipe.ts';
 
 /**
@@ -9,6 +10,28 @@ import type { RecipeContext, RecipeResult } from './recipe.ts';
  * is why larger images are not offered this way. Everything else gets a plan that says why.
  */
 export const SANBOOT_MAX_BYTES = 256 * 1024 * 1024;
+export const sanbootDoc: RecipeDoc = {
+  recipe: 'sanboot',
+  name: 'whole image as a BIOS disk (sanboot)',
+  examples: 'small BIOS tools: firmware updaters, DOS images, hybrid rescue ISOs up to 256 MiB',
+  recognisedBy: 'no recipe above matched; image ≤ 256 MiB with a BIOS no-emulation El Torito entry',
+  served: "the whole ISO, read by iPXE's HTTP SAN disk (INT 13h) on demand",
+  firmware: 'BIOS',
+  ram: '64 MiB',
+  limits: ["an operating system's own drivers cannot see the SAN disk once its kernel starts: only tools that use the BIOS to the end work"],
+};
+
+export const efiProgramDoc: RecipeDoc = {
+  recipe: 'efi-program',
+  name: 'EFI program',
+  examples: 'small UEFI tools whose removable-media loader is self-contained',
+  recognisedBy: 'no recipe above matched; image ≤ 256 MiB with `/EFI/BOOT/BOOT*.EFI`',
+  served: 'that EFI binary, started by iPXE',
+  firmware: 'UEFI',
+  ram: '64 MiB',
+  limits: ['a loader that is GRUB or shim looks for its configuration on a disk the client does not have'],
+};
+
 const EMULATION_REASON = "its BIOS boot entry emulates a floppy or hard disk, which iPXE's sanboot cannot start (that needs memdisk, not bundled yet)";
 
 export async function fallbackPlans(ctx: RecipeContext, why: string[]): Promise<RecipeResult> {

@@ -19,6 +19,8 @@ export interface RecipeContext {
   list(dir: string): Promise<ImageEntry[]>;
   /** A text file (configs, version files), at most `maxBytes` (default 1 MiB); null when absent or unreadable. */
   readText(path: string, maxBytes?: number): Promise<string | null>;
+  /** A whole file's bytes, at most `maxBytes`; null when absent, unreadable or larger. */
+  readBytes(path: string, maxBytes: number): Promise<Uint8Array | null>;
   /** Notes for `bootcast iso info`: what was tried and why it did not work. */
   note(message: string): void;
 }
@@ -72,6 +74,13 @@ export function createRecipeContext(
       try {
         const bytes = await files.readFile(path, { maxBytes, caseInsensitive: true });
         return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+      } catch {
+        return null;
+      }
+    },
+    async readBytes(path, maxBytes) {
+      try {
+        return await files.readFile(path, { maxBytes, caseInsensitive: true });
       } catch {
         return null;
       }

@@ -149,6 +149,9 @@ function applyDhcp(rec: ClientRecord, ev: DhcpStepEvent, t: number, th: StallThr
   }
   // iPXE asking for an address after the loader was sent: the chain worked.
   if (ipxe && a.stage === 'firstStage') advance(rec, 'ipxe');
+  // The firmware itself asking again after the whole loader was sent, iPXE never heard from:
+  // the firmware refused to run it (UEFI Secure Boot and an unsigned loader, typically).
+  if (!ipxe && ev.kind === 'dhcp.discover' && a.stage === 'firstStage' && a.loaderDoneAt !== undefined) a.loaderRefusedAt ??= t;
 
   if (DHCP_ANSWERS.has(ev.kind) && pxe) {
     if (a.answeredAt === undefined) {
@@ -200,6 +203,11 @@ function applyTransfer(rec: ClientRecord, ev: TransferStepEvent, t: number): voi
   if (protocol === 'http' && a.stage === 'firstStage') advance(rec, 'ipxe');
   switch (role) {
     case 'loader':
+      // Another loader than the refused one (the signed chain's shim): a new first stage.
+      if (a.loaderRefusedAt !== undefined && path !== a.loaderPath) {
+        a.loaderRefusedAt = undefined;
+        a.loaderDoneAt = undefined;
+      }
       advance(rec, 'firstStage');
       break;
     case 'script':
@@ -255,7 +263,10 @@ export function advance(rec: ClientRecord, stage: ProgressStage): boolean {
   if (STAGE_ORDER[stage] <= STAGE_ORDER[a.stage]) return false;
   a.stage = stage;
   const order = STAGE_ORDER[stage];
-  if (order >= STAGE_ORDER.ipxe) a.loaderDoneAt = undefined;
+  if (order >= STAGE_ORDER.ipxe) {
+    a.loaderDoneAt = undefined;
+    a.loaderRefusedAt = undefined;
+  }
   if (order >= STAGE_ORDER.kernel) a.scriptAt = undefined;
   if (order >= STAGE_ORDER.live) a.kernelDoneAt = undefined;
   return true;

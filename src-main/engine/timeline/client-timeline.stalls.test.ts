@@ -110,9 +110,21 @@ describe('ClientTimeline stall diagnosis', () => {
       k.feed('tftp.start', { path: '/undionly.kpxe' }, 300);
       k.feed('tftp.done', { path: '/undionly.kpxe', bytes: 70_000 }, 3000);
     }
-    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'no-ipxe-after-loader' });
+    // Asking DHCP again after a whole loader, never running it, is the firmware refusing it.
+    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'loader-refused' });
     expect(stageChanges).toBe(1);
     expect(k.stalls).toHaveLength(1);
+  });
+
+  it('calls a loader refused at once when the firmware asks DHCP again without running it, and lets go when another loader comes', () => {
+    const k = timelineKit();
+    k.pxeToLoader();
+    k.feed('dhcp.discover', { pxe: true, ipxe: false }, 2000);
+    expect(k.timeline.get(k.MAC)).toMatchObject({ stage: 'stalled', stalledCode: 'loader-refused' });
+    expect(k.stalls.at(-1)?.hint.text).toMatch(/Secure Boot/);
+    k.feed('dhcp.offer', { ip: '198.18.0.50' }, 900);
+    k.feed('tftp.start', { path: '/secureboot/debian/shimx64.efi' }, 300);
+    expect(k.timeline.get(k.MAC)?.stage).toBe('firstStage');
   });
 
   it('waits for the menu timeout before expecting a kernel after the script', () => {

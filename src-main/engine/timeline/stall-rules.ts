@@ -58,6 +58,8 @@ export interface AttemptState {
   /** First first-stage loader fully sent, iPXE not yet heard from. */
   loaderDoneAt?: number;
   loaderPath?: string;
+  /** Firmware asked DHCP again after the loader, without iPXE ever calling back: the loader was refused. */
+  loaderRefusedAt?: number;
   /** Boot script sent, no kernel requested yet. */
   scriptAt?: number;
   menuTimeoutMs: number;
@@ -116,6 +118,12 @@ export function nextExpectation(a: AttemptState, active: readonly ActiveTransfer
     return { kind: 'stall', code: 'transfer-failed', due: a.failure.at + th.retryAfterErrorMs, since: a.failure.at, params };
   }
 
+  if (a.loaderRefusedAt !== undefined && a.stage === 'firstStage') {
+    const params: StallParams = {};
+    if (a.loaderPath) params.path = a.loaderPath;
+    return { kind: 'stall', code: 'loader-refused', due: a.loaderRefusedAt, since: a.loaderRefusedAt, params };
+  }
+
   if (a.answeredAt !== undefined) {
     const limit = a.answeredIpxe ? th.scriptAfterOfferMs : th.tftpAfterOfferMs;
     let due = a.answeredAt + limit;
@@ -172,6 +180,8 @@ export function isResolved(code: StallCode, a: AttemptState, active: readonly Ac
       return a.answeredAt === undefined;
     case 'no-ipxe-after-loader':
       return a.loaderDoneAt === undefined;
+    case 'loader-refused':
+      return a.loaderRefusedAt === undefined;
     case 'no-kernel-after-script':
       return a.scriptAt === undefined;
     case 'transfer-stalled':

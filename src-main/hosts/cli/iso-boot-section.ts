@@ -1,10 +1,12 @@
 import { basename } from 'node:path';
 import { inspectImage } from '../../boot/inspect-image.ts';
+import { inspectSignedChain } from '../../boot/secure-boot/signed-chain.ts';
 import { TEMPLATE_NAMES, templateNames, type TemplateName } from '../../boot/cmdline-template.ts';
 import { imageIdFor } from '../../engine/image-id.ts';
 import { ImageLibrary } from '../../engine/image-library.ts';
+import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confidence.ts';
 import { withWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
-import type { BootPlan, ImageInfo } from '../../shared/api.ts';
+import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
 /**
@@ -45,6 +47,11 @@ function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus): 
   const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
   sub('via', VIA[plan.via]);
   if (plan.unbootableReason) sub('why', plan.unbootableReason);
+  if (plan.confidence) {
+    const where = plan.confidence === 'untested' ? '' : ` (${provenFirmware(plan).map((f) => FIRMWARE[f] ?? f).join(', ')})`;
+    sub('confidence', `${CONFIDENCE_TEXT[plan.confidence]}${where}`);
+  }
+  for (const limit of plan.limits ?? []) sub('known limit', limit);
   sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
   if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
   if (plan.kernel) sub('kernel', plan.kernel);
@@ -53,6 +60,17 @@ function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus): 
     for (const f of plan.wimbootFiles) sub('file', `${f.name.padEnd(13)}${f.path}${f.firmware ? `  (${FIRMWARE[f.firmware]} only)` : ''}`);
   } else for (const initrd of plan.initrds) sub('initrd', initrd);
   if (plan.cmdline !== undefined) sub('command line', plan.cmdline || '(empty)');
+  return lines;
+}
+
+/** The Secure Boot verdict: the chain a Secure Boot machine gets, or why it cannot boot this image. */
+function secureBootLines(chain: SecureBootChain): string[] {
+  if (!chain.usable) return [row('Secure Boot', `cannot boot with Secure Boot on: ${chain.reason}`)];
+  const lines = [row('Secure Boot', `yes: ${chain.reason}`)];
+  if (chain.shim) lines.push(row('shim', `${chain.shim} (signed by Microsoft, trusts ${chain.vendor})`, '  '));
+  if (chain.grub) lines.push(row('GRUB', `${chain.grub} (network build from the image)`, '  '));
+  if (chain.bundledGrub) lines.push(row('GRUB', `resources/${chain.bundledGrub} (bundled with Bootcast)`, '  '));
+  if (chain.grubPrefix) lines.push(row('grub.cfg', `generated, served by TFTP at ${chain.grubPrefix}/grub.cfg`, '  '));
   return lines;
 }
 
@@ -86,6 +104,8 @@ export const bootPlanSection = (wimboot: WimbootStatus): InfoSectionProvider => 
       lines.push(`  ${`{{${name}}}`.padEnd(width + 1)} ${known ? meaning[name as TemplateName] : 'unknown placeholder (a recipe bug)'}`);
     }
   }
+  const secureBoot = await inspectSignedChain(image, defaultPlan);
+  lines.push(...secureBootLines(secureBoot));
   if (inspection.notes.length) {
     lines.push('Notes');
     for (const note of inspection.notes) lines.push(`  ${note}`);
@@ -103,6 +123,7 @@ export const bootPlanSection = (wimboot: WimbootStatus): InfoSectionProvider => 
         ...(defaultPlan ? { defaultPlan: defaultPlan.id } : {}),
         plans: inspection.plans,
         wimboot: wimboot.path ?? null,
+        secureBoot,
         notes: inspection.notes,
       },
     },

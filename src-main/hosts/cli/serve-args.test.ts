@@ -18,6 +18,11 @@ describe('parseServeArgs', () => {
   it('reads the boot plan to prefer', () => {
     expect(parseServeArgs(['--interface', 'br0', '--plan', 'nbd']).plan).toBe('nbd');
   });
+  it('reads how Secure Boot machines are served, and leaves the saved setting alone without the flag', () => {
+    expect(parseServeArgs(['--interface', 'br0', '--secure-boot', 'always']).secureBoot).toBe('always');
+    expect(parseServeArgs(['--interface', 'br0', '--secure-boot=never']).secureBoot).toBe('never');
+    expect(parseServeArgs(['--interface', 'br0']).secureBoot).toBeUndefined();
+  });
   it('reads limits with their units', () => {
     expect(parseServeArgs(['--interface', 'br0', '--limit', 'uploadMaxBytes=2G', '--limit=sendStallTimeoutMs=90s', '--limit', 'nbdListExports=false']).limits).toEqual({
       uploadMaxBytes: 2 * 1024 ** 3, sendStallTimeoutMs: 90_000, nbdListExports: false,
@@ -32,6 +37,7 @@ describe('parseServeArgs', () => {
     [['--interface', 'br0', '--http-port', '99999'], /--http-port takes a port number/],
     [['--interface', 'br0', '--range', '198.18.0.1'], /--range takes FIRST-LAST/],
     [['--interface', 'br0', '--bogus'], /unknown option --bogus/],
+    [['--interface', 'br0', '--secure-boot', 'sometimes'], /--secure-boot takes auto, always, never/],
     [['--interface'], /--interface needs a value/],
     [['--interface', 'br0', '--limit', 'httpMaxSockets=3'], /not a known limit/],
     [['--interface', 'br0', '--limit', 'httpMaxConnections=0'], /whole number ≥ 1/],

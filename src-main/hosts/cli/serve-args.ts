@@ -1,4 +1,4 @@
-import type { DhcpMode, PortSettings } from '../../shared/api.ts';
+import { SECURE_BOOT_CLIENT_MODES, type DhcpMode, type PortSettings, type SecureBootClients } from '../../shared/api.ts';
 import { parseLimitAssignment, type ServerLimits } from '../../shared/server-limits.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -30,6 +30,10 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
                          it; default: $BOOTCAST_WIMBOOT, else <data-dir>/wimboot)
   --plan ID              boot every image that offers it this way: http (default), nbd (stream the
                          live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
+  --secure-boot MODE     UEFI machines with Secure Boot on boot the image's own signed chain (shim, GRUB):
+                         auto (default): iPXE first; a machine whose firmware refuses it gets the
+                                         signed chain from its next attempt on (remembered per MAC)
+                         always: every UEFI machine gets the signed chain;  never: iPXE only
 
 Exit status: 0 after a clean stop, 1 when an image or the interface is not found, 2 on bad input.`;
 
@@ -46,6 +50,7 @@ export interface ServeArgs {
   ports: Partial<PortSettings>;
   menuTimeoutSec?: number;
   plan?: string;
+  secureBoot?: SecureBootClients;
   limits: Partial<ServerLimits>;
   help: boolean;
 }
@@ -104,6 +109,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       const v = value();
       if (!/^[a-z0-9-]{1,32}$/.test(v)) bad(`--plan takes a plan id such as http, nbd or sanboot, not '${v}'`);
       out.plan = v;
+    } else if (a === '--secure-boot') {
+      const v = value();
+      if (!(SECURE_BOOT_CLIENT_MODES as readonly string[]).includes(v)) bad(`--secure-boot takes ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${v}'`);
+      out.secureBoot = v as SecureBootClients;
     } else if (a === '--limit') {
       const parsed = parseLimitAssignment(value());
       if ('error' in parsed) bad(parsed.error);

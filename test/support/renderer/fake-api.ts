@@ -19,6 +19,7 @@ export const defaultSettings = (): ServerSettings => ({
   dhcpMode: 'auto',
   ports: { dhcp: 67, proxyDhcp: 4011, tftp: 69, http: 80, nbd: 10809 },
   menuTimeoutSec: 10,
+  secureBootClients: 'auto',
 });
 export const natOff = (): NatState => ({ supported: true, enabled: false, uplinkCandidates: ['wlan0'], applied: [] });
 

@@ -1,0 +1,51 @@
+import type { BootPlan, Firmware, PlanConfidence } from '../../shared/api.ts';
+
+/**
+ * The one table of boot plans this project has seen boot, and where: what `bootcast iso info`, the
+ * UI and docs/images.md call a plan's confidence. A plan is keyed by its recipe (BootPlan.recipe:
+ * 'archiso', 'generic-linux/live-boot', 'memtest86+' …) and id. Each row names the e2e test that
+ * boots it; test/e2e/distros.test.ts checks that its cases and the real-initramfs rows agree.
+ */
+export interface ProvenPlan {
+  recipe: string;
+  planId: string;
+  confidence: Exclude<PlanConfidence, 'untested'>;
+  firmware: Exclude<Firmware, 'unknown'>;
+  /** The e2e file and the case in it that boots this plan. */
+  file: string;
+  test: string;
+  /** What was booted: the distribution's component, or the stand-in. */
+  what: string;
+}
+
+export const PROVEN_PLANS: readonly ProvenPlan[] = [
+  { recipe: 'generic-linux/live-boot', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'live-boot bios', what: "Debian 12's live-boot initramfs (mkinitramfs), fetch= of the squashfs" },
+  { recipe: 'generic-linux/dracut-live', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'dracut-live bios', what: "Debian 12's dracut 059 (dmsquash-live, livenet), root=live:<squashfs URL>" },
+  { recipe: 'generic-linux/debian-installer', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'debian-installer bios', what: "Debian 12's netboot installer kernel and initrd, to its first screen" },
+  { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'memtest86+ bios', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary through the Linux boot protocol" },
+  { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'memtest86+ uefi', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary started by iPXE" },
+  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/pxe-boot.test.ts', test: 'firmware boots the ISO to its marker', what: 'archiso layout with a busybox initramfs that checks the parameters' },
+  { recipe: 'archiso', planId: 'http', confidence: 'synthetic', firmware: 'uefi', file: 'test/e2e/pxe-boot.test.ts', test: 'firmware boots the ISO to its marker', what: 'archiso layout with a busybox initramfs that checks the parameters' },
+  { recipe: 'archiso', planId: 'nbd', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/nbd-boot.test.ts', test: 'a BIOS guest loads kernel and initrd over HTTP, then mounts the ISO', what: 'archiso layout, busybox initramfs attaching the NBD export with nbd-client' },
+  { recipe: 'sanboot', planId: 'sanboot', confidence: 'synthetic', firmware: 'bios', file: 'test/e2e/boot-plans-in-firmware.test.ts', test: 'sanboots the whole image', what: "a synthetic ISO's own isolinux, started from iPXE's HTTP SAN disk" },
+];
+
+/** A plan's confidence from the table; plans that cannot boot carry none. */
+export function planConfidence(plan: Pick<BootPlan, 'recipe' | 'id' | 'via'>): PlanConfidence | undefined {
+  if (plan.via === 'none') return undefined;
+  const rows = PROVEN_PLANS.filter((p) => p.recipe === plan.recipe && p.planId === plan.id);
+  if (rows.some((p) => p.confidence === 'real-initramfs')) return 'real-initramfs';
+  if (rows.length > 0) return 'synthetic';
+  return 'untested';
+}
+
+/** The firmware a plan was booted on here, for "booted here (BIOS, UEFI)". */
+export function provenFirmware(plan: Pick<BootPlan, 'recipe' | 'id'>): Array<Exclude<Firmware, 'unknown'>> {
+  return [...new Set(PROVEN_PLANS.filter((p) => p.recipe === plan.recipe && p.planId === plan.id).map((p) => p.firmware))];
+}
+
+export const CONFIDENCE_TEXT: Record<PlanConfidence, string> = {
+  'real-initramfs': 'booted here from the real initramfs',
+  synthetic: 'booted here from a synthetic layout',
+  untested: 'untested recipe',
+};
