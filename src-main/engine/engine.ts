@@ -30,6 +30,8 @@ import { mergeSettings, SettingsStore } from './settings-store.ts';
 import { ClientTimeline } from './timeline/client-timeline.ts';
 import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
+import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
+import { buildDiagnostics } from './diagnostics-report.ts';
 import { findWimboot } from './wimboot-file.ts';
 
 export interface EngineOptions {
@@ -47,6 +49,8 @@ export interface EngineOptions {
   images?: string[];
   /** Also told about every log line (the CLI prints them). */
   onLog?: (entry: LogEntry) => void;
+  /** Named in exported diagnostics. */
+  appVersion?: string;
 }
 
 /** Thrown by commands; the message is meant for the technician. */
@@ -221,6 +225,8 @@ export class Engine implements ApiClient {
       if (needsRestart && (this.state.phase === 'running' || this.state.phase === 'error')) await this.restart();
       return { ...this.settings };
     },
+    // The headless host's words; the desktop answers this itself (it asks for a password instead).
+    'server.privileges': () => ({ notice: cliStartNotice(this.settings, currentPrivilegeFacts()) }),
     'server.start': () => this.start(),
     'server.stop': () => this.stop(),
     'clients.list': () => this.timeline.list().map((c) => this.withSecureBoot(c)),
@@ -255,6 +261,7 @@ export class Engine implements ApiClient {
     },
     'nat.disable': () => this.nat.disable(),
     'log.recent': ({ limit } = {}) => this.logRing.recent({ limit }),
+    'diagnostics.export': () => buildDiagnostics(this, { host: 'headless', versions: { bootcast: this.o.appVersion } }),
     'log.export': async () => {
       await this.eventLog.flush();
       return this.eventLog.exportText();

@@ -7,7 +7,12 @@ import type { ApiClient, ApiErrorPayload, ApiEvent, ApiMethod, ApiResult } from 
 export interface BootcastBridge extends ApiClient {
   /** The absolute path of a dropped or picked file (Electron's webUtils.getPathForFile). */
   pathForFile(file: File): string;
+  /** Opens the folder holding Bootcast's log files in the system's file manager. */
+  openLogsFolder(): Promise<void>;
 }
+
+/** Desktop-only actions outside the engine contract. */
+export const OPEN_LOGS_CHANNEL = 'bootcast:desktop:open-logs';
 
 /** One invoke channel per method, so main can refuse anything not in the contract by name alone. */
 export function callChannel(method: ApiMethod): string {

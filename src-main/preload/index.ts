@@ -1,7 +1,7 @@
 // Runs sandboxed (CommonJS build): only `electron`'s renderer modules are available here.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod } from '../shared/api.ts';
-import { callChannel, eventChannel, type BootcastBridge, type IpcReply } from './bridge.ts';
+import { callChannel, eventChannel, OPEN_LOGS_CHANNEL, type BootcastBridge, type IpcReply } from './bridge.ts';
 
 const METHODS = new Set<string>(API_METHODS);
 const EVENTS = new Set<string>(API_EVENTS);
@@ -31,6 +31,9 @@ const bridge: BootcastBridge = {
   },
   pathForFile(file) {
     return webUtils.getPathForFile(file);
+  },
+  async openLogsFolder() {
+    await ipcRenderer.invoke(OPEN_LOGS_CHANNEL);
   },
 };
 

@@ -30,9 +30,15 @@ describe('the preload bridge', () => {
     bridge = exposed.bootcast as BootcastBridge;
   });
 
-  it('exposes only call, on and pathForFile on window.bootcast', () => {
+  it('exposes only call, on, pathForFile and openLogsFolder on window.bootcast', () => {
     expect(Object.keys(exposed)).toEqual(['bootcast']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'on', 'pathForFile']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'on', 'openLogsFolder', 'pathForFile']);
+  });
+
+  it('asks main to open the logs folder on its own channel, with no argument a page could abuse', async () => {
+    reply = undefined as never;
+    await bridge.openLogsFolder();
+    expect(invoked.at(-1)).toEqual({ channel: 'bootcast:desktop:open-logs', arg: undefined });
   });
 
   it('sends a contract call on its own channel and returns the result', async () => {

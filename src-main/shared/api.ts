@@ -133,6 +133,10 @@ export interface ServerSettings {
   limits?: Partial<ServerLimits>;
 }
 
+export interface PrivilegeNotice {
+  notice: string | null;
+}
+
 export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';
 
 export interface ServiceStatus {
@@ -225,6 +229,8 @@ export interface ApiMethods {
   'server.state': [void, ServerState];
   'server.settings': [void, ServerSettings];
   'server.updateSettings': [Partial<ServerSettings>, ServerSettings];
+  /** What starting needs that this host cannot do alone, said before Start (null: nothing). */
+  'server.privileges': [void, PrivilegeNotice];
   'server.start': [void, ServerState];
   'server.stop': [void, ServerState];
   'clients.list': [void, ClientSummary[]];
@@ -238,6 +244,8 @@ export interface ApiMethods {
   'log.recent': [{ limit?: number }, LogEntry[]];
   /** The session's events as JSON lines, for download/export. */
   'log.export': [void, string];
+  /** Versions, settings, interfaces, state and recent log, redacted (MACs, home folder, tokens): for a help request. */
+  'diagnostics.export': [void, string];
 }
 
 /** Events pushed from the engine to every UI. */
@@ -268,6 +276,7 @@ export const API_METHODS = [
   'server.state',
   'server.settings',
   'server.updateSettings',
+  'server.privileges',
   'server.start',
   'server.stop',
   'clients.list',
@@ -279,6 +288,7 @@ export const API_METHODS = [
   'nat.disable',
   'log.recent',
   'log.export',
+  'diagnostics.export',
 ] as const satisfies readonly ApiMethod[];
 
 export const API_EVENTS = [

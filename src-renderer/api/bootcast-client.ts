@@ -22,6 +22,8 @@ export interface BootcastClient extends ApiClient {
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
   /** Electron: the dropped file's absolute path. */
   pathForFile?(file: File): string;
+  /** Electron: shows the log folder in the file manager. */
+  openLogsFolder?(): Promise<void>;
   /** Headless: copies the file to the server and returns its path there. */
   upload?(file: File, onProgress?: (p: UploadProgress) => void): Promise<string>;
   dispose(): void;

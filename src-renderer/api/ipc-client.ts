@@ -22,6 +22,7 @@ export function createIpcClient(bridge: BootcastBridge): BootcastClient {
     }),
     onStatus: () => () => {},
     pathForFile: (file) => bridge.pathForFile(file),
+    openLogsFolder: () => bridge.openLogsFolder(),
     dispose() {},
   };
 }

@@ -220,6 +220,8 @@ export const en = {
   'log.level.warn': 'Warnings',
   'log.level.error': 'Errors',
   'log.export': 'Export log',
+  'log.diagnostics': 'Export diagnostics',
+  'log.openFolder': 'Open logs folder',
   'log.empty': 'Nothing logged yet.',
   'log.noMatch': 'No entry matches the filter.',
   'log.showing': '{shown} of {total} entries',

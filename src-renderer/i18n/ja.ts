@@ -222,6 +222,8 @@ export const ja: Record<MessageKey, string> = {
   'log.level.warn': '警告',
   'log.level.error': 'エラー',
   'log.export': 'ログを書き出す',
+  'log.diagnostics': '診断情報を書き出す',
+  'log.openFolder': 'ログフォルダーを開く',
   'log.empty': 'ログはまだありません。',
   'log.noMatch': '条件に合う項目はありません。',
   'log.showing': '{total} 件中 {shown} 件',

@@ -41,5 +41,9 @@ export const useLogStore = defineStore('log', () => {
   /** The engine's full session log as JSON lines. */
   const exportText = () => api.call('log.export', undefined);
 
-  return { entries, query, levels, filtered, hydrate, exportText, push };
+  /** Versions, settings, interfaces and recent log, redacted: what to attach to a help request. */
+  const diagnosticsText = () => api.call('diagnostics.export', undefined);
+  const openFolder = api.openLogsFolder ? () => api.openLogsFolder!() : undefined;
+
+  return { entries, query, levels, filtered, hydrate, exportText, diagnosticsText, openFolder, push };
 });

@@ -12,6 +12,13 @@ export const useServerStore = defineStore('server', () => {
   const interfaces = ref<NetInterfaceInfo[]>([]);
   const busy = ref(false);
   const actionError = ref<string | null>(null);
+  /** Said before Start: what this host will ask for (a password) or cannot do. */
+  const privilegeNotice = ref<string | null>(null);
+
+  async function refreshPrivileges(): Promise<void> {
+    // A host that predates the method answers nothing: say nothing rather than fail hydration.
+    privilegeNotice.value = (await api.call('server.privileges', undefined).catch(() => undefined))?.notice ?? null;
+  }
 
   api.on('server.state', (next) => {
     state.value = next;
@@ -22,6 +29,7 @@ export const useServerStore = defineStore('server', () => {
     state.value = s;
     settings.value = cfg;
     interfaces.value = ifs;
+    await refreshPrivileges();
   }
 
   async function refreshInterfaces(): Promise<void> {
@@ -57,6 +65,7 @@ export const useServerStore = defineStore('server', () => {
       }
       state.value = await api.call('server.start', undefined);
     });
+    await refreshPrivileges();
   }
 
   async function stop(): Promise<void> {
@@ -69,6 +78,7 @@ export const useServerStore = defineStore('server', () => {
     await run(async () => {
       settings.value = await api.call('server.updateSettings', patch);
     });
+    await refreshPrivileges();
   }
 
   const chooseInterface = (name: string) => update({ interface: name });
@@ -80,6 +90,7 @@ export const useServerStore = defineStore('server', () => {
     interfaces,
     busy,
     actionError,
+    privilegeNotice,
     active,
     running,
     transitioning,

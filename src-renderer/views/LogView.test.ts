@@ -66,4 +66,23 @@ describe('the log screen', () => {
     expect(await created[0]!.text()).toBe('{"kind":"dhcp.discover"}\n');
     expect(clicked[0]).toMatch(/^bootcast-.*\.jsonl$/);
   });
+
+  it('exports the redacted diagnostics report as a text download, and offers the logs folder only where the host has one', async () => {
+    const { api, wrapper } = await mountWith(entries);
+    api.handlers['diagnostics.export'] = () => '# Bootcast diagnostics\n';
+    const created: Blob[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      created.push(blob as Blob);
+      return 'blob:bootcast-test';
+    });
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+    expect(wrapper.find('[data-testid="log-open-folder"]').exists()).toBe(false); // the web host has no folder to open
+    await wrapper.find('[data-testid="log-diagnostics"]').trigger('click');
+    await settle();
+    expect(await created[0]!.text()).toBe('# Bootcast diagnostics\n');
+    expect(clicked[0]).toMatch(/^bootcast-diagnostics-.*\.txt$/);
+  });
 });

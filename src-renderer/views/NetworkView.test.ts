@@ -63,6 +63,18 @@ describe('the network screen', () => {
     expect(wrapper.find('[data-service="proxyDhcp"]').text()).toContain('198.18.0.1:4011');
   });
 
+  it('says before Start what the host will ask for, and asks again after a settings change', async () => {
+    let notice: string | null = 'Bootcast will ask for your password once to open network ports (UDP 67, 69 and TCP 80)';
+    api.handlers['server.privileges'] = () => ({ notice });
+    const wrapper = await mountHydrated();
+    expect(wrapper.find('[data-testid="privilege-notice"]').text()).toContain('will ask for your password once');
+    notice = null;
+    await wrapper.find('[data-mode="off"]').trigger('click');
+    await settle();
+    expect(wrapper.find('[data-testid="privilege-notice"]').exists()).toBe(false);
+    expect(api.calls.filter((c) => c.method === 'server.privileges').length).toBe(2);
+  });
+
   it('shows why the engine refused to start', async () => {
     api.handlers['server.start'] = () => {
       throw new Error('port 67 is in use by dnsmasq (pid 812): stop it or choose proxy mode');

@@ -49,6 +49,15 @@ describe('bootcast iso ls', () => {
     expect(entries.filter((e) => e.path.startsWith('/[BOOT]/')).map((e) => e.path)).toEqual(['/[BOOT]/bios.img', '/[BOOT]/uefi.img']);
   });
 
+  it('exits 1 naming the file when the image itself does not exist, for info, ls and cat alike', () => {
+    const missing = join(work, 'no-such.iso');
+    for (const args of [['info', missing], ['ls', missing], ['cat', missing, '/x']]) {
+      const r = bootcast('iso', ...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr.toString()).toContain(`image not found: ${missing}`);
+    }
+  });
+
   it('exits 1 with a message on stderr when the path is not in the image', () => {
     const r = bootcast('iso', 'ls', image, '/no/such/dir');
     expect(r.status).toBe(1);

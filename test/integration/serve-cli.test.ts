@@ -19,6 +19,12 @@ const bootcast = (...args: string[]) => spawnSync(process.execPath, [BIN, ...arg
 describe('bootcast serve on the command line', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+  it('prints the package version with --version and exits 0', () => {
+    const r = bootcast('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`bootcast ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+
   it('prints its usage with --help and exits 0', () => {
     const r = bootcast('serve', '--help');
     expect(r.status).toBe(0);

@@ -23,7 +23,7 @@ Read an ISO image in place: no mount, no extraction.
   --fs udf|iso9660   read that file system of an image that has both (default: ISO 9660,
                      or UDF when the ISO 9660 side is only a stub, as on Windows media)
 
-Exit status: 0 ok, 1 PATH is not in the image, 2 bad image or bad usage.`;
+Exit status: 0 ok, 1 IMAGE or PATH not found, 2 bad image or bad usage.`;
 
 interface Parsed {
   positional: string[];
@@ -94,14 +94,20 @@ export async function isoCommand(args: string[]): Promise<number> {
   }
 }
 
+function isMissingFile(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+  return cause?.code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 async function withImage(file: string, fileSystem: Parsed['fileSystem'], fn: (img: IsoImage) => Promise<number>): Promise<number> {
   let img: IsoImage | undefined;
   try {
     img = await IsoImage.open(file, { fileSystem });
     return await fn(img);
   } catch (err) {
-    // A path missing inside the image is exit 1; everything else about the image is exit 2.
+    // A missing image file or a path missing inside the image is exit 1; everything else about the image is exit 2.
     if (err instanceof IsoError && err.code === 'not-found') throw new NotFoundError(err.message);
+    if (isMissingFile(err)) throw new NotFoundError(`image not found: ${file}`);
     throw err;
   } finally {
     await img?.close();

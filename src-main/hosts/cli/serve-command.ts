@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listInterfaces } from '../../net/interfaces.ts';
 import { Engine } from '../../engine/engine.ts';
 import { defaultDataDir } from '../../engine/data-dir.ts';
 import { EventLinesWriter } from '../../engine/event-lines.ts';
 import type { LogEntry } from '../../shared/api.ts';
 import { startHeadlessHost } from '../headless/headless-host.ts';
+import { packageRoot, packageVersion, rendererDir, resourcesDir } from './package-root.ts';
 import { parseServeArgs, SERVE_USAGE, type ServeArgs } from './serve-args.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
-
-const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
 function printLog(e: LogEntry): void {
   const time = e.ts.slice(11, 19);
@@ -97,7 +95,8 @@ async function serveUntilStopped(args: ServeArgs, watch: ReturnType<typeof watch
   }
 
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
-  const engine = await Engine.create({ dataDir, wimboot: args.wimboot, images: args.images.length ? args.images : undefined, onLog: printLog });
+  const root = packageRoot();
+  const engine = await Engine.create({ dataDir, wimboot: args.wimboot, resourcesDir: resourcesDir(root), appVersion: packageVersion(root), images: args.images.length ? args.images : undefined, onLog: printLog });
   const stops: Array<() => Promise<unknown>> = [];
   let code = EXIT_OK;
   try {
@@ -158,13 +157,14 @@ async function serveUntilStopped(args: ServeArgs, watch: ReturnType<typeof watch
     }
 
     if (args.uiPort !== undefined) {
-      if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-        process.stderr.write(`bootcast serve: the web UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` once, then start again. Serving without UI.\n`);
+      const ui = rendererDir(root);
+      if (!existsSync(join(ui, 'index.html'))) {
+        process.stderr.write(`bootcast serve: the web UI is not built (${ui} is missing): in a source checkout run \`npm run build\` once, then start again. Serving without UI.\n`);
       } else {
         const host = await startHeadlessHost({
           api: engine,
           port: args.uiPort,
-          rendererDir: RENDERER_DIR,
+          rendererDir: ui,
           uploadDir: join(dataDir, 'uploads'),
           uploadLimits: () => engine.limits(),
         });

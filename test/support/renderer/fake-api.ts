@@ -44,11 +44,13 @@ export function createFakeApi(options: { transport?: 'electron' | 'web'; status?
     'network.interfaces': () => [],
     'server.state': () => stoppedState(),
     'server.settings': () => defaultSettings(),
+    'server.privileges': () => ({ notice: null }),
     'clients.list': () => [],
     'clients.get': () => null,
     'nat.state': () => natOff(),
     'log.recent': () => [],
     'log.export': () => '',
+    'diagnostics.export': () => '',
   };
   const fake: FakeApi = {
     transport: options.transport ?? 'web',

@@ -11,8 +11,8 @@ const repo = resolve(import.meta.dirname, '../../..');
  * Builds the renderer the way electron.vite.config.ts does (same root, base and plugin) into a
  * fresh directory, so the browser tests never depend on a stale `npm run build`.
  */
-export async function buildRenderer(): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'bootcast-renderer-'));
+export async function buildRenderer(outDir?: string): Promise<string> {
+  outDir ??= await mkdtemp(join(tmpdir(), 'bootcast-renderer-'));
   await build({
     configFile: false,
     logLevel: 'warn',
