@@ -1,4 +1,5 @@
 import type { RecipeContext } from './recipes/recipe.ts';
+import { windowsKind } from './recipes/windows.ts';
 
 /**
  * A human name for the image ("Ubuntu 24.04.1 LTS", "Arch Linux 2026.11.01"), from the marker
@@ -30,6 +31,10 @@ export async function detectDistro(ctx: RecipeContext): Promise<string | undefin
   const products = await ctx.readText('/media.1/products', 4096);
   const product = products?.split(/\r?\n/)[0]?.trim().split(/\s+/).slice(1).join(' ');
   if (product) return oneLine(product);
+
+  // Windows media name their edition only inside the WIMs; the label says language and build.
+  const windows = await windowsKind(ctx);
+  if (windows) return ctx.volumeId?.trim() ? `${windows} (${ctx.volumeId.trim()})` : windows;
 
   // Fedora live media without .treeinfo: the volume label is all there is ("Fedora-WS-Live-41-1-4").
   if (ctx.volumeId?.trim()) return ctx.volumeId.trim();

@@ -5,6 +5,7 @@
  *   /boot.ipxe                          the iPXE boot script (per-client query: mac, arch, platform)
  *   /images/<imageId>/<path in image>   one file inside an image, e.g. /images/arch/arch/boot/x86_64/vmlinuz-linux
  *   /images/<imageId>.iso               the whole image file (sanboot, casper `url=`)
+ *   /wimboot                            the wimboot the technician supplied (Windows PE/Setup plans)
  *
  * Path segments are percent-encoded when built; `parseImageUrlPath` takes the server's
  * already-decoded, normalised path (what FileSource.resolve receives).
@@ -14,6 +15,7 @@ import { normalizeMac } from '../shared/mac.ts';
 export const BOOT_SCRIPT_PATH = '/boot.ipxe';
 export const IMAGES_PREFIX = '/images/';
 export const WHOLE_IMAGE_SUFFIX = '.iso';
+export const WIMBOOT_PATH = '/wimboot';
 
 /**
  * Image ids become one URL path segment and an NBD export name; a '/' or a dot-only id could
@@ -47,6 +49,11 @@ export function imageBaseUrl(baseUrl: string, imageId: string): string {
 /** URL of one file inside the image; `innerPath` is image-internal ("/arch/boot/x86_64/vmlinuz-linux"). */
 export function imageFileUrl(baseUrl: string, imageId: string, innerPath: string): string {
   return `${imageBaseUrl(baseUrl, imageId)}/${encodeImagePath(innerPath)}`;
+}
+
+/** URL of the technician-supplied wimboot (src-main/engine/wimboot-file.ts finds it). */
+export function wimbootUrl(baseUrl: string): string {
+  return `${trimBase(baseUrl)}${WIMBOOT_PATH}`;
 }
 
 /** URL of the whole image file. */

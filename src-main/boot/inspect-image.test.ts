@@ -115,12 +115,45 @@ describe('inspectImage', () => {
     expect(p.cmdline).toBe('splash=silent showopts install={{image_url}}');
   });
 
-  it('explains that a Windows installer needs wimboot', async () => {
-    const r = await inspect(WINDOWS_ISO, 5000 * MiB);
-    expect(r.recipe).toBe('none');
+  it('boots Windows Setup through wimboot: bootmgr for BIOS, bootmgfw.efi for UEFI, each with its BCD', async () => {
+    const r = await inspect(WINDOWS_ISO, 5000 * MiB, 'CCCOMA_X64FRE_EN-US_DV9');
+    expect(r.recipe).toBe('windows');
+    expect(r.distro).toBe('Windows Setup (CCCOMA_X64FRE_EN-US_DV9)');
     expect(r.plans).toHaveLength(1);
-    expect(r.plans[0]!.via).toBe('none');
-    expect(r.plans[0]!.unbootableReason).toMatch(/Windows installer.*wimboot/);
+    const p = r.plans[0]!;
+    expect(p).toMatchObject({ id: 'wimboot', via: 'wimboot', title: 'Windows Setup (wimboot)', firmware: ['bios', 'uefi'] });
+    expect(p.wimbootFiles).toEqual([
+      { name: 'bootmgr', path: '/bootmgr', firmware: 'bios' },
+      { name: 'BCD', path: '/boot/bcd', firmware: 'bios' },
+      { name: 'bootmgfw.efi', path: '/efi/boot/bootx64.efi', firmware: 'uefi' },
+      { name: 'BCD', path: '/efi/microsoft/boot/bcd', firmware: 'uefi' },
+      { name: 'boot.sdi', path: '/boot/boot.sdi' },
+      { name: 'boot.wim', path: '/sources/boot.wim' },
+    ]);
+    // boot.wim (600 MiB) is a RAM disk, plus Setup's working set.
+    expect(p.minRamMiB).toBe(1664);
+  });
+
+  it('boots plain Windows PE with one BCD for both firmware and lets wimboot take bootmgfw.efi from boot.wim', async () => {
+    const { '/sources/install.wim': _i, '/setup.exe': _s, '/efi/microsoft/boot/bcd': _b, '/efi/boot/bootx64.efi': _e, ...pe } = WINDOWS_ISO;
+    const r = await inspect(pe, 700 * MiB);
+    const p = r.plans[0]!;
+    expect(p.title).toBe('Windows PE (wimboot)');
+    expect(p.wimbootFiles).toEqual([
+      { name: 'bootmgr', path: '/bootmgr', firmware: 'bios' },
+      { name: 'BCD', path: '/boot/bcd' },
+      { name: 'boot.sdi', path: '/boot/boot.sdi' },
+      { name: 'boot.wim', path: '/sources/boot.wim' },
+    ]);
+    expect(p.minRamMiB).toBe(1152);
+  });
+
+  it('explains Windows media without boot.sdi instead of offering a plan that cannot start', async () => {
+    const { '/boot/boot.sdi': _sdi, ...broken } = WINDOWS_ISO;
+    const r = await inspect(broken, 5000 * MiB);
+    expect(r.recipe).toBe('none');
+    expect(r.notes).toContain('windows: sources/boot.wim is there but boot/boot.sdi is not; wimboot needs both');
+    expect(r.plans[0]!.unbootableReason).toMatch(/without boot\/boot\.sdi or a BCD/);
   });
 
   it('recognises a UDF-only image by the README its ISO 9660 part holds', async () => {
@@ -171,7 +204,7 @@ describe('inspectImage', () => {
 
   it('explains UDF media when the reader reports UDF and the ISO 9660 part is nearly empty', async () => {
     const r = await inspectImage(new MemoryImage({ '/README.TXT': 'see the other file system' }), { sizeBytes: 5000 * MiB, udf: true });
-    expect(r.plans[0]!.unbootableReason).toMatch(/UDF.*wimboot/);
+    expect(r.plans[0]!.unbootableReason).toMatch(/UDF side could not be read/);
   });
 
   it('never throws on garbage configs and include loops, degrading to a reasoned fallback', async () => {

@@ -9,6 +9,7 @@ import { freebsdRecipe } from './recipes/freebsd.ts';
 import { genericLinuxRecipe } from './recipes/generic-linux.ts';
 import { memtestRecipe } from './recipes/memtest.ts';
 import { planConfidence } from './recipes/plan-confidence.ts';
+import { windowsRecipe } from './recipes/windows.ts';
 import { type BootCatalogInfo, type Recipe, createRecipeContext } from './recipes/recipe.ts';
 
 export interface InspectOptions {
@@ -60,7 +61,7 @@ export interface ImageInspection {
 }
 
 /** Recipes in order of specificity: the first that recognises the image wins. */
-export const RECIPES: readonly Recipe[] = [archisoRecipe, memtestRecipe, esxiRecipe, freebsdRecipe, genericLinuxRecipe];
+export const RECIPES: readonly Recipe[] = [archisoRecipe, memtestRecipe, esxiRecipe, freebsdRecipe, genericLinuxRecipe, windowsRecipe];
 
 /**
  * Decides how an image can be network-booted. Never throws for a strange or broken image:

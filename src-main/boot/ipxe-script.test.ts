@@ -208,9 +208,70 @@ goto bc_menu
     const script = renderBootScript(input({ images }));
     expect(script).toMatch(/^item bc_e1 Arch Linux 2026\.11\.01 - Live over HTTP \(copied to RAM\), RAM \d\.\d GiB\+$/m);
     expect(script).toMatch(/^item bc_e2 Arch Linux 2026\.11\.01 - Live over NBD \(streamed, less RAM\), RAM \d+ MiB\+$/m);
-    expect(script).toContain('item bc_e3 memtest - Whole image as a BIOS disk (iPXE sanboot over HTTP), RAM 64 MiB+\n');
-    expect(script).toContain('item bc_r1 win');
+    expect(script).toMatch(/^item bc_e3 Windows Setup - Windows Setup \(wimboot\), RAM \d\.\d GiB\+$/m);
+    expect(script).toContain('item bc_e4 memtest - Whole image as a BIOS disk (iPXE sanboot over HTTP), RAM 64 MiB+\n');
     expect(script).not.toMatch(/\{\{/);
+  });
+});
+
+describe('wimboot plans', () => {
+  async function windows(client: BootScriptInput['client']): Promise<string> {
+    const r = await inspectImage(new MemoryImage(WINDOWS_ISO, '/x/win.iso'), { sizeBytes: 5 << 30 });
+    return renderBootScript(input({ client, images: [{ id: 'win', name: r.distro ?? 'win', plans: r.plans, ...(r.arch ? { arch: r.arch } : {}) }], menuTimeoutSec: 0 }));
+  }
+  const common = [
+    'initrd --name boot.sdi http://198.18.0.1/images/win/boot/boot.sdi || goto bc_fail',
+    'initrd --name boot.wim http://198.18.0.1/images/win/sources/boot.wim || goto bc_fail',
+    'boot || goto bc_fail',
+  ];
+
+  it('gives a BIOS client wimboot, bootmgr and the BIOS BCD, all by name, over HTTP from the image', async () => {
+    const script = await windows({ platform: 'pcbios', buildarch: 'i386' });
+    expect(script).toContain(
+      [
+        'kernel http://198.18.0.1/wimboot || goto bc_fail',
+        'initrd --name bootmgr http://198.18.0.1/images/win/bootmgr || goto bc_fail',
+        'initrd --name BCD http://198.18.0.1/images/win/boot/bcd || goto bc_fail',
+        ...common,
+      ].join('\n'),
+    );
+    expect(script).not.toContain('bootmgfw.efi');
+  });
+
+  it('gives a UEFI client bootmgfw.efi and the EFI BCD instead', async () => {
+    const script = await windows({ platform: 'efi', buildarch: 'x86_64' });
+    expect(script).toContain(
+      [
+        'kernel http://198.18.0.1/wimboot || goto bc_fail',
+        'initrd --name bootmgfw.efi http://198.18.0.1/images/win/efi/boot/bootx64.efi || goto bc_fail',
+        'initrd --name BCD http://198.18.0.1/images/win/efi/microsoft/boot/bcd || goto bc_fail',
+        ...common,
+      ].join('\n'),
+    );
+    expect(script).not.toMatch(/--name bootmgr /);
+  });
+
+  it('lets iPXE choose by ${platform} when the client did not say its firmware', async () => {
+    const script = await windows({});
+    expect(script).toContain('iseq ${platform} efi && goto bc_e1_efi ||');
+    expect(script).toContain(':bc_e1_efi\ninitrd --name bootmgfw.efi');
+  });
+
+  it('tells the client what the technician must do when no wimboot was supplied, and fetches nothing', async () => {
+    const r = await inspectImage(new MemoryImage(WINDOWS_ISO, '/x/win.iso'), { sizeBytes: 5 << 30 });
+    const reason = "Bootcast does not bundle wimboot: download wimboot from the iPXE project's releases and place it at /data/wimboot, or pass --wimboot PATH";
+    const plans = r.plans.map((p) => (p.via === 'wimboot' ? { ...p, unbootableReason: reason } : p));
+    const script = renderBootScript(input({ client: { platform: 'efi', buildarch: 'x86_64' }, images: [{ id: 'win', name: r.distro ?? 'win', plans }], menuTimeoutSec: 0 }));
+    expect(script).not.toContain('kernel ');
+    const echoed = script.split('\n').filter((l) => l.startsWith('echo ')).map((l) => l.slice(5)).join(' ');
+    expect(echoed).toContain('Bootcast does not bundle wimboot: download wimboot from the iPXE');
+    expect(echoed).toContain('/data/wimboot, or pass --wimboot PATH');
+  });
+
+  it('refuses an arm64 client: wimboot is x86 only', async () => {
+    const script = await windows({ platform: 'efi', buildarch: 'arm64' });
+    expect(script).not.toContain('wimboot ||');
+    expect(script).toContain('built for x86_64');
   });
 });
 

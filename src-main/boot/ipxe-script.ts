@@ -1,6 +1,6 @@
 import type { BootPlan, Firmware } from '../shared/api.ts';
 import { type TemplateValues, fillTemplate } from './cmdline-template.ts';
-import { IPXE_CLIENT_QUERY, bootScriptUrl, imageBaseUrl, imageFileUrl, wholeImageUrl } from './image-urls.ts';
+import { IPXE_CLIENT_QUERY, bootScriptUrl, imageBaseUrl, imageFileUrl, wholeImageUrl, wimbootUrl } from './image-urls.ts';
 import { ipxeArgs, ipxeText, ipxeUrl } from './ipxe-text.ts';
 
 /**
@@ -94,6 +94,8 @@ const FIRMWARE_NAME: Record<Firmware, string> = { bios: 'BIOS', uefi: 'UEFI', un
 /** Why this plan cannot boot this client, or null when it can. */
 function refusal(image: BootScriptImage, plan: BootPlan, client: BootScriptClient, firmware: Firmware, nbdPort: number): string | null {
   if (plan.via === 'none') return plan.unbootableReason ?? 'no way to boot this image over the network';
+  // A plan the image allows but this server cannot serve yet (no wimboot supplied).
+  if (plan.unbootableReason) return plan.unbootableReason;
   if (firmware !== 'unknown' && !plan.firmware.includes(firmware)) {
     return `${plan.title}: needs ${plan.firmware.map((f) => FIRMWARE_NAME[f]).join(' or ')}; this client boots with ${FIRMWARE_NAME[firmware]}`;
   }
@@ -104,6 +106,7 @@ function refusal(image: BootScriptImage, plan: BootPlan, client: BootScriptClien
     return `${plan.title}: the image's NBD client always uses port ${STANDARD_NBD_PORT}, but Bootcast's NBD server listens on ${nbdPort}`;
   }
   if ((plan.via === 'http' || plan.via === 'nbd') && !plan.kernel) return `${plan.title}: the plan names no kernel`;
+  if (plan.via === 'wimboot' && !plan.wimbootFiles?.length) return `${plan.title}: the plan names no Windows boot files`;
   if (!/^[A-Za-z0-9._-]+$/.test(image.id)) return `image id "${image.id}" cannot be used in a kernel command line or NBD export name`;
   return null;
 }
@@ -161,6 +164,10 @@ function bootLines(input: BootScriptInput, b: Bootable, failLabel: string): stri
     lines.push(`sanboot --no-describe ${ipxeUrl(wholeImageUrl(input.baseUrl, image.id))} || goto ${failLabel}`);
     return lines;
   }
+  if (plan.via === 'wimboot') {
+    lines.push(...wimbootLines(input, b, failLabel));
+    return lines;
+  }
   const values = templateValues(input, image);
   const names = initrdNames(plan.initrds);
   const args = [...names.map((n) => `initrd=${n}`), fillTemplate(ipxeArgs(plan.cmdline ?? ''), values)].filter((a) => a !== '').join(' ');
@@ -169,6 +176,29 @@ function bootLines(input: BootScriptInput, b: Bootable, failLabel: string): stri
     lines.push(`initrd --name ${names[i]} ${ipxeUrl(imageFileUrl(input.baseUrl, image.id, path))} || goto ${failLabel}`);
   });
   lines.push(`boot || goto ${failLabel}`);
+  return lines;
+}
+
+/**
+ * wimboot as the kernel, then each Windows file under the name wimboot and bootmgr look for.
+ * Files for one firmware only (bootmgr, bootmgfw.efi, a firmware's own BCD) are chosen at
+ * render time when the client said its platform, else by iPXE's `${platform}`.
+ */
+function wimbootLines(input: BootScriptInput, b: Bootable, failLabel: string): string[] {
+  const { image, plan } = b;
+  const files = plan.wimbootFiles ?? [];
+  const firmware = clientFirmware(input.client);
+  const initrd = (f: { name: string; path: string }) => `initrd --name ${f.name} ${ipxeUrl(imageFileUrl(input.baseUrl, image.id, f.path))} || goto ${failLabel}`;
+  const lines = [`kernel ${ipxeUrl(wimbootUrl(input.baseUrl))} || goto ${failLabel}`];
+  const only = (fw: 'bios' | 'uefi') => files.filter((f) => f.firmware === fw);
+  if (firmware === 'unknown' && only('bios').length && only('uefi').length) {
+    lines.push(`iseq \${platform} efi && goto ${b.label}_efi ||`);
+    lines.push(...only('bios').map(initrd), `goto ${b.label}_common`, `:${b.label}_efi`, ...only('uefi').map(initrd), `:${b.label}_common`);
+  } else {
+    const fw = firmware === 'unknown' ? (only('bios').length ? 'bios' : 'uefi') : firmware;
+    lines.push(...only(fw).map(initrd));
+  }
+  lines.push(...files.filter((f) => !f.firmware).map(initrd), `boot || goto ${failLabel}`);
   return lines;
 }
 

@@ -1,5 +1,5 @@
 import { chooseFirstStageLoader } from '../boot/first-stage-loader.ts';
-import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath } from '../boot/image-urls.ts';
+import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
 import { renderGrubConfig } from '../boot/secure-boot/grub-net-config.ts';
 import { shimBootFile, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
@@ -201,7 +201,10 @@ export class BootAnswers {
    * initrds by the plan (whatever they are called), anything else by its name.
    */
   classifyPath(path: string): FileClassification | undefined {
-    const target = parseImageUrlPath(path.split('?')[0]!);
+    const bare = path.split('?')[0]!;
+    // wimboot is the kernel of every Windows plan.
+    if (bare === WIMBOOT_PATH) return { role: 'kernel' };
+    const target = parseImageUrlPath(bare);
     if (!target) return undefined;
     const img = this.o.library.get(target.imageId);
     if ('wholeImage' in target) return { image: target.imageId, role: 'iso' };

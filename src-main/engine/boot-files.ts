@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH } from '../boot/image-urls.ts';
+import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
@@ -16,6 +16,8 @@ export interface BootFilesOptions {
   library: ImageLibrary;
   /** The `resources` folder (iPXE binaries live in resources/ipxe). */
   resourcesDir: string;
+  /** The technician-supplied wimboot's path, or undefined when there is none (src-main/engine/wimboot-file.ts); no /wimboot without it. */
+  wimbootPath?: () => string | undefined;
   /** Renders the per-client boot script for a /boot.ipxe request. */
   bootScript: (ctx: FileRequestContext) => string;
   /** Renders the grub.cfg a Secure Boot client's GRUB fetches over TFTP. */
@@ -26,6 +28,7 @@ export interface BootFilesOptions {
  * What every path on the TFTP and HTTP servers means — the engine's side of the FileSource split:
  *   /undionly.kpxe, /ipxe.efi, /snponly.efi      bundled iPXE loaders (resources/ipxe)
  *   /boot.ipxe[?mac=…&arch=…&platform=…]          the generated per-client boot script (HTTP)
+ *   /wimboot                                      the wimboot the technician supplied, Windows plans
  *   /images/<id>/<path inside the image>          a file read straight from the ISO
  *   /images/<id>.iso                              the whole image (sanboot, memdisk)
  *   /secureboot/<id>/shimx64.efi, grubx64.efi      an image's signed chain (signed-chain-paths.ts)
@@ -42,6 +45,10 @@ export class BootFiles implements FileSource {
     const bare = path.replace(/^\/+/, '');
     const loader = LOADER_FILES.find((l) => l === bare || `ipxe/${l}` === bare);
     if (loader) return diskFile(join(this.o.resourcesDir, 'ipxe', loader), 'application/octet-stream');
+    if (path === WIMBOOT_PATH) {
+      const wimboot = this.o.wimbootPath?.();
+      return wimboot === undefined ? null : diskFile(wimboot, 'application/octet-stream');
+    }
     if (path === BOOT_SCRIPT_PATH && ctx.protocol === 'http') {
       return bufferFile(new TextEncoder().encode(this.o.bootScript(ctx)), 'text/plain; charset=utf-8');
     }

@@ -28,6 +28,7 @@ import { TimelineFeed } from './timeline/timeline-feed.ts';
 import { ServerEventMapper } from './timeline/server-event-mapper.ts';
 import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
 import { buildDiagnostics } from './diagnostics-report.ts';
+import { findWimboot } from './wimboot-file.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -38,6 +39,8 @@ export interface EngineOptions {
   nat?: NatController;
   /** How long `auto` listens for another DHCP server before choosing. */
   probeTimeoutMs?: number;
+  /** `--wimboot PATH`: the wimboot Windows plans boot through (else $BOOTCAST_WIMBOOT, else <dataDir>/wimboot). */
+  wimboot?: string;
   /** Serve exactly these images instead of the saved library (bootcast serve IMAGE…). */
   images?: string[];
   /** Also told about every log line (the CLI prints them). */
@@ -55,6 +58,11 @@ export interface EngineOptions {
 export { EngineError } from './engine-error.ts';
 
 const DEFAULT_RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
+
+/** Looked up on every use, so a wimboot placed in the data directory while Bootcast runs is found. */
+function suppliedWimboot(o: EngineOptions) {
+  return findWimboot({ dataDir: o.dataDir, path: o.wimboot });
+}
 
 /**
  * Bootcast's engine: the image library, the DHCP/TFTP/HTTP/NBD servers, boot scripts, the
@@ -127,6 +135,7 @@ export class Engine implements ApiClient {
     this.bootFiles = new BootFiles({
       library,
       resourcesDir: o.resourcesDir ?? DEFAULT_RESOURCES,
+      wimbootPath: () => suppliedWimboot(o).path,
       bootScript: (ctx) => this.answers.script(ctx),
       grubConfig: (ctx) => this.answers.grubConfig(ctx),
     });
@@ -167,7 +176,7 @@ export class Engine implements ApiClient {
     await mkdir(o.dataDir, { recursive: true });
     const settingsStore = new SettingsStore(o.dataDir);
     const settings = await settingsStore.load();
-    const library = new ImageLibrary(o.dataDir, o.images === undefined);
+    const library = new ImageLibrary(o.dataDir, o.images === undefined, () => suppliedWimboot(o));
     await library.restore();
     if (o.images) await library.add(o.images);
     let engine: Engine | undefined;

@@ -5,6 +5,7 @@ import { IsoImage } from '../iso/iso-image.ts';
 import { inspectImage } from '../boot/inspect-image.ts';
 import { inspectSignedChain } from '../boot/secure-boot/signed-chain.ts';
 import { imageIdFor } from './image-id.ts';
+import { withWimboot, type WimbootStatus } from './wimboot-file.ts';
 
 /** One image in the library: its open reader (null when it could not be opened) and what the UI shows. */
 export interface LibraryImage {
@@ -27,13 +28,20 @@ interface StoredImage {
  */
 export class ImageLibrary {
   private readonly images = new Map<string, LibraryImage>();
+  /** Each image's plans as inspection found them, before the supplied tools (wimboot) are applied. */
+  private readonly inspected = new Map<string, BootPlan[]>();
   private readonly file: string;
 
   /**
    * `persist: false` serves a fixed set (`bootcast serve IMAGE…`) without touching the desktop
-   * app's saved library in the same data directory.
+   * app's saved library in the same data directory. `wimboot` is asked each time the library is
+   * read, so a wimboot placed while Bootcast runs makes Windows plans bootable.
    */
-  constructor(dataDir: string, private readonly persist = true) {
+  constructor(
+    dataDir: string,
+    private readonly persist = true,
+    private readonly wimboot: () => WimbootStatus = () => ({ reason: 'no wimboot lookup configured' }),
+  ) {
     this.file = join(dataDir, 'images.json');
   }
 
@@ -53,11 +61,20 @@ export class ImageLibrary {
   }
 
   list(): ImageInfo[] {
-    return [...this.images.values()].map((i) => i.info);
+    const wimboot = this.wimboot();
+    return [...this.images.values()].map((i) => this.withTools(i, wimboot).info);
   }
 
   get(id: string): LibraryImage | undefined {
-    return this.images.get(id);
+    const img = this.images.get(id);
+    return img && this.withTools(img, this.wimboot());
+  }
+
+  /** The image with its plans as they stand with the supplied tools (a wimboot or none). */
+  private withTools(img: LibraryImage, wimboot: WimbootStatus): LibraryImage {
+    const inspected = this.inspected.get(img.info.id);
+    if (inspected) img.info.plans = withWimboot(inspected, wimboot);
+    return img;
   }
 
   private readonly checking = new Map<string, Promise<LibraryImage | undefined>>();
@@ -72,7 +89,9 @@ export class ImageLibrary {
     if (!img) return Promise.resolve(undefined);
     let pending = this.checking.get(id);
     if (!pending) {
-      pending = this.recheck(id, img).finally(() => this.checking.delete(id));
+      pending = this.recheck(id, img)
+        .then((i) => i && this.withTools(i, this.wimboot()))
+        .finally(() => this.checking.delete(id));
       this.checking.set(id, pending);
     }
     return pending;
@@ -99,7 +118,7 @@ export class ImageLibrary {
     for (const p of paths) {
       const full = resolve(p);
       const existing = [...this.images.values()].find((i) => i.info.path === full);
-      added.push(existing ? existing.info : (await this.load(full)).info);
+      added.push(this.withTools(existing ?? (await this.load(full)), this.wimboot()).info);
     }
     await this.save();
     return added;
@@ -109,6 +128,7 @@ export class ImageLibrary {
     const img = this.images.get(id);
     if (!img) throw new Error(`no image with id '${id}' in the library`);
     this.images.delete(id);
+    this.inspected.delete(id);
     await img.iso?.close();
     await this.save();
   }
@@ -122,7 +142,7 @@ export class ImageLibrary {
     img.info.selectedPlan = planId;
     if (img.iso) img.info.secureBoot = await inspectSignedChain(img.iso, ImageLibrary.selectedPlan(img.info));
     await this.save();
-    return img.info;
+    return this.withTools(img, this.wimboot()).info;
   }
 
   /** The plan iPXE boots for this image: the chosen one, else the first bootable one. */
@@ -133,11 +153,13 @@ export class ImageLibrary {
   async close(): Promise<void> {
     await Promise.all([...this.images.values()].map((i) => i.iso?.close()));
     this.images.clear();
+    this.inspected.clear();
   }
 
   private async load(path: string, reuseId?: string): Promise<LibraryImage> {
     const id = reuseId ?? imageIdFor(basename(path), new Set(this.images.keys()));
     const info: ImageInfo = { id, path, fileName: basename(path), sizeBytes: 0, plans: [] };
+    this.inspected.delete(id);
     let iso: IsoImage | null = null;
     let seen: LibraryImage['seen'];
     try {
@@ -151,6 +173,7 @@ export class ImageLibrary {
       info.recipe = inspection.recipe;
       info.arch = inspection.arch;
       info.plans = inspection.plans;
+      this.inspected.set(id, inspection.plans);
       info.selectedPlan = ImageLibrary.selectedPlan(info)?.id;
       info.secureBoot = await inspectSignedChain(iso, ImageLibrary.selectedPlan(info));
     } catch (err) {

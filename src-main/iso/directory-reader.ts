@@ -17,7 +17,7 @@ import { readExact } from './read-exact.ts';
 
 /** Which directory tree names come from. */
 export interface TreeMode {
-  names: 'rock-ridge' | 'joliet' | 'iso9660';
+  names: 'rock-ridge' | 'joliet' | 'iso9660' | 'udf';
   /** SUSP SP LEN_SKP: bytes to skip at the start of every system use area. */
   suspSkip: number;
 }

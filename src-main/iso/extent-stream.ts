@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream';
-import { SECTOR_SIZE } from '../protocol/iso9660/fields.ts';
 import type { ByteSource } from './byte-source.ts';
 import { IsoError } from './iso-error.ts';
-import type { Extent } from './iso-entry.ts';
+import { extentOffset, type Extent } from './iso-entry.ts';
 
 /** Read size per pread: large enough that syscall overhead vanishes next to copying (see READ_AHEAD). */
 const CHUNK = 1 << 20;
@@ -67,8 +66,8 @@ export class ExtentStream extends Readable {
     this.resolveTarget().then((t) => {
       let offset = 0;
       for (const e of t.extents) {
-        if (e.sector * SECTOR_SIZE + e.length > this.source.size) {
-          throw new IsoError(this.file, 'corrupt', `data of ${t.path} (${e.length} bytes at sector ${e.sector}) lies beyond the end of the image (${this.source.size} bytes)`, e.sector * SECTOR_SIZE);
+        if (!e.sparse && extentOffset(e) + e.length > this.source.size) {
+          throw new IsoError(this.file, 'corrupt', `data of ${t.path} (${e.length} bytes at sector ${e.sector}) lies beyond the end of the image (${this.source.size} bytes)`, extentOffset(e));
         }
         offset += e.length;
       }
@@ -89,8 +88,13 @@ export class ExtentStream extends Readable {
       const e = t.extents[this.extent]!;
       const within = this.readPos - this.extentStart;
       const len = Math.min(this.chunk, this.end - this.readPos + 1, e.length - within);
+      const at = extentOffset(e) + within;
+      if (e.sparse) {
+        this.inFlight.push({ at, len, buf: Buffer.alloc(len), done: Promise.resolve({ n: len }) });
+        this.readPos += len;
+        continue;
+      }
       const buf = Buffer.allocUnsafe(len);
-      const at = e.sector * SECTOR_SIZE + within;
       const done = this.source.read(buf, at).then(
         (n) => ({ n }),
         (err: unknown) => ({ n: 0, err }),

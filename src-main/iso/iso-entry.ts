@@ -4,6 +4,15 @@ import type { ImageEntry } from './image-files.ts';
 export interface Extent {
   sector: number;
   length: number;
+  /** Bytes into the sector where the run starts (UDF data embedded in its file entry). */
+  within?: number;
+  /** Not recorded on disc: reads as zeros (UDF sparse extents). `sector` is then meaningless. */
+  sparse?: boolean;
+}
+
+/** Byte offset in the image where an extent's bytes start. */
+export function extentOffset(e: Extent): number {
+  return e.sector * 2048 + (e.within ?? 0);
 }
 
 /** An entry as IsoImage reports it: the ImageEntry contract plus where its bytes are. */

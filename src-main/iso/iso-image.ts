@@ -10,13 +10,15 @@ import { readBootImages, type BootImage } from './boot-images.ts';
 import { bootFileRole, SKIPPED_DIRECTORIES, type BootFile } from './boot-relevant-files.ts';
 import { FileByteSource, type ByteSource } from './byte-source.ts';
 import { DirectoryReader, type DirEntry, type TreeMode } from './directory-reader.ts';
+export type { OpenOptions } from './choose-file-system.ts';
 import { ExtentStream } from './extent-stream.ts';
 import { joinPath, pathParts } from './image-path.ts';
 import { IsoError } from './iso-error.ts';
-import type { IsoEntry } from './iso-entry.ts';
+import { extentOffset, type IsoEntry } from './iso-entry.ts';
 import type { IsoSummary } from './iso-summary.ts';
 import { readExact } from './read-exact.ts';
-import { readVolumeSet, UDF_MESSAGE, type VolumeSet } from './read-volume.ts';
+import { readVolumeSet, type VolumeSet } from './read-volume.ts';
+import { chooseFileSystem, isoFileSystem, type FileSystemChoice, type OpenOptions, type TreeReader } from './choose-file-system.ts';
 
 export type { IsoEntry } from './iso-entry.ts';
 export type { IsoSummary } from './iso-summary.ts';
@@ -51,6 +53,7 @@ export class IsoImage implements ImageFiles {
   readonly volumeId: string;
   private closed = false;
   private readonly root: IsoEntry;
+  private readonly dirs: TreeReader;
   private readonly bootDir: IsoEntry | null;
   private bootEntriesCache?: Promise<IsoEntry[]>;
 
@@ -58,20 +61,23 @@ export class IsoImage implements ImageFiles {
     readonly path: string,
     private readonly source: ByteSource,
     private readonly volumes: VolumeSet,
-    private readonly tree: PrimaryVolume,
-    private readonly dirs: DirectoryReader,
+    private readonly fs: FileSystemChoice,
     private readonly bootImages: BootImage[],
     private readonly warnings: string[],
   ) {
     this.size = source.size;
-    this.volumeId = (volumes.primary ?? tree).volumeId;
-    const r = tree.root;
-    this.root = { name: '', path: '/', kind: 'dir', size: r.dataLength, extents: [{ sector: r.extentSector, length: r.dataLength }], mtime: r.recorded };
+    this.volumeId = fs.labels.volumeId;
+    this.root = fs.root;
+    this.dirs = fs.dirs;
     this.bootDir = bootImages.length ? { name: BOOT_DIR, path: `/${BOOT_DIR}`, kind: 'dir', size: 0, extents: [], virtual: true } : null;
   }
 
-  /** Opens an image file. Throws IsoError naming the file and what is wrong with it. */
-  static async open(path: string): Promise<IsoImage> {
+  /**
+   * Opens an image file. Throws IsoError naming the file and what is wrong with it. The file
+   * system read is ISO 9660 (Rock Ridge, Joliet) unless the image has UDF and its ISO 9660 side
+   * is a stub or absent; `fileSystem` forces one.
+   */
+  static async open(path: string, opts: OpenOptions = {}): Promise<IsoImage> {
     let source: FileByteSource;
     try {
       source = await FileByteSource.open(path);
@@ -81,7 +87,7 @@ export class IsoImage implements ImageFiles {
       throw new IsoError(path, 'io', `cannot open: ${e.message}`, undefined, { cause: err });
     }
     try {
-      return await IsoImage.fromSource(source, path);
+      return await IsoImage.fromSource(source, path, opts);
     } catch (err) {
       await source.close().catch(() => {});
       throw err;
@@ -89,9 +95,10 @@ export class IsoImage implements ImageFiles {
   }
 
   /** Opens an image held by any ByteSource (tests and fuzzing use MemoryByteSource). */
-  static async fromSource(source: ByteSource, path: string): Promise<IsoImage> {
+  static async fromSource(source: ByteSource, path: string, opts: OpenOptions = {}): Promise<IsoImage> {
     const volumes = await readVolumeSet(source, path);
-    const declared = (volumes.primary ?? volumes.joliet)!.volumeBlocks * SECTOR_SIZE;
+    const iso = volumes.primary ?? volumes.joliet;
+    const declared = iso ? iso.volumeBlocks * SECTOR_SIZE : 0;
     if (declared > source.size) {
       throw new IsoError(
         path,
@@ -99,27 +106,15 @@ export class IsoImage implements ImageFiles {
         `the image is truncated: its volume descriptor declares ${declared} bytes but the file has ${source.size} (an incomplete download or copy?)`,
       );
     }
-    const { tree, mode } = await chooseTree(source, path, volumes);
-    const dirs = new DirectoryReader(source, path, mode);
     const warnings: string[] = [];
+    const fs = await chooseFileSystem(source, path, volumes, opts.fileSystem ?? 'auto', () => chooseIsoTree(source, path, volumes));
     let bootImages: BootImage[] = [];
     if (volumes.boot?.catalogSector !== undefined) {
       const r = await readBootImages(source, volumes.boot.catalogSector);
       bootImages = r.images;
       warnings.push(...r.warnings);
     }
-    const image = new IsoImage(path, source, volumes, tree, dirs, bootImages, warnings);
-    if (volumes.udf) await image.rejectUdfBridge();
-    return image;
-  }
-
-  /**
-   * UDF "bridge" images (Windows install media) keep a token ISO 9660 tree, typically one
-   * README.TXT saying "this disc contains a UDF file system". Listing that would mislead.
-   */
-  private async rejectUdfBridge(): Promise<void> {
-    const top = await this.list('/');
-    if (!top.some((e) => e.kind === 'dir') && top.length <= 1) throw new IsoError(this.path, 'udf', UDF_MESSAGE);
+    return new IsoImage(path, source, volumes, fs, bootImages, warnings);
   }
 
   async stat(path: string, opts?: { caseInsensitive?: boolean }): Promise<IsoEntry | null> {
@@ -142,9 +137,9 @@ export class IsoImage implements ImageFiles {
     const out = new Uint8Array(entry.size);
     let done = 0;
     for (const e of entry.extents) {
-      const part = await readExact(this.source, this.path, e.sector * SECTOR_SIZE, Math.min(e.length, entry.size - done), `data of ${entry.path}`);
-      out.set(part, done);
-      done += part.byteLength;
+      const len = Math.min(e.length, entry.size - done);
+      if (!e.sparse) out.set(await readExact(this.source, this.path, extentOffset(e), len, `data of ${entry.path}`), done);
+      done += len;
     }
     return out;
   }
@@ -206,14 +201,14 @@ export class IsoImage implements ImageFiles {
 
   async summary(): Promise<IsoSummary> {
     this.checkOpen();
-    const pvd = this.volumes.primary ?? this.tree;
+    const pvd = this.fs.labels;
     const head = await readExact(this.source, this.path, 0, Math.min(this.size, 16 * SECTOR_SIZE), 'system area');
     const { files, complete, warnings } = await this.findBootFiles();
     const bootEntries = await this.bootEntries();
     return {
       path: this.path,
       size: this.size,
-      volumeBytes: pvd.volumeBlocks * SECTOR_SIZE,
+      volumeBytes: pvd.volumeBytes,
       volumeId: this.volumeId,
       systemId: pvd.systemId,
       volumeSetId: pvd.volumeSetId,
@@ -221,8 +216,11 @@ export class IsoImage implements ImageFiles {
       preparerId: pvd.preparerId,
       applicationId: pvd.applicationId,
       created: pvd.created?.toISOString(),
+      fileSystem: this.fs.fileSystem,
+      isoSide: this.fs.isoSide,
+      ...(this.fs.udfRevision !== undefined ? { udfRevision: this.fs.udfRevision } : {}),
       names: this.dirs.mode.names,
-      rockRidge: this.dirs.mode.names === 'rock-ridge',
+      rockRidge: this.dirs.mode.names === 'rock-ridge' || this.fs.rockRidge,
       joliet: this.volumes.joliet !== undefined,
       udf: this.volumes.udf,
       hybrid: detectHybrid(head),
@@ -415,7 +413,12 @@ function withPath(dir: IsoEntry, e: DirEntry | IsoEntry): IsoEntry {
  * or Rock Ridge entries without the announcement, as some old writers did), else from Joliet,
  * else from plain ISO 9660: the same preference as Linux and libisofs.
  */
-async function chooseTree(source: ByteSource, file: string, volumes: VolumeSet): Promise<{ tree: PrimaryVolume; mode: TreeMode }> {
+async function chooseIsoTree(source: ByteSource, file: string, volumes: VolumeSet): Promise<FileSystemChoice> {
+  const { tree, mode } = await isoTreeMode(source, file, volumes);
+  return isoFileSystem(volumes, tree, new DirectoryReader(source, file, mode));
+}
+
+async function isoTreeMode(source: ByteSource, file: string, volumes: VolumeSet): Promise<{ tree: PrimaryVolume; mode: TreeMode }> {
   const pvd = volumes.primary;
   if (pvd) {
     const r = pvd.root;

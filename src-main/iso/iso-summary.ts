@@ -16,8 +16,14 @@ export interface IsoSummary {
   preparerId: string;
   applicationId: string;
   created?: string;
+  /** The file system whose tree is listed: UDF when the ISO 9660 side is a stub or absent. */
+  fileSystem: 'iso9660' | 'udf';
+  /** What the ISO 9660 side holds: the same files, a README stub, or nothing (UDF only). */
+  isoSide: 'full' | 'stub' | 'none';
+  /** UDF revision ("2.50") when UDF was read. */
+  udfRevision?: string;
   /** Where the names shown come from. */
-  names: 'rock-ridge' | 'joliet' | 'iso9660';
+  names: 'rock-ridge' | 'joliet' | 'iso9660' | 'udf';
   rockRidge: boolean;
   joliet: boolean;
   /** A UDF file system is present too (its content is mirrored in ISO 9660, or open() would have failed). */

@@ -26,8 +26,6 @@ export interface VolumeSet {
 /** The recognition sequence follows the terminator within a few sectors (ECMA-167 2/8.3). */
 const RECOGNITION_SCAN = 16;
 
-export const UDF_MESSAGE = 'this image stores its files in UDF, which is not supported yet';
-
 /**
  * Reads the volume descriptor set (ECMA-119 §6.7) from sector 16 up to the terminator and the
  * UDF recognition sequence after it. Bounded by MAX_DESCRIPTORS whatever the bytes say.
@@ -71,7 +69,8 @@ export async function readVolumeSet(source: ByteSource, file: string): Promise<V
     if (id === 'TEA01' || (id === null && !hasStandardId(sector(j)))) break;
   }
   if (!set.primary && !set.joliet) {
-    if (set.udf) throw new IsoError(file, 'udf', UDF_MESSAGE);
+    // A UDF-only image (mkudffs, some authoring tools): IsoImage reads it through UDF.
+    if (set.udf) return set;
     throw new IsoError(
       file,
       'not-iso',

@@ -17,19 +17,30 @@ export interface BootPlan {
   id: string;
   recipe: string;
   title: string;
-  via: 'http' | 'nbd' | 'sanboot' | 'none';
+  /** 'wimboot': Windows PE/Setup, wimboot as the kernel and the Windows boot files by name. */
+  via: 'http' | 'nbd' | 'sanboot' | 'wimboot' | 'none';
   kernel?: string;
   initrds: string[];
   cmdline?: string;
   /** Estimated client RAM needed, MiB. */
   minRamMiB?: number;
   firmware: Firmware[];
-  /** Why this plan cannot boot (fallback entries). */
+  /** Why this plan cannot boot: fallback entries, or a plan whose loader the technician has not supplied (wimboot). */
   unbootableReason?: string;
   /** How far this plan is proven: set by inspection from the one table of proven plans (boot/recipes/plan-confidence.ts). */
   confidence?: PlanConfidence;
   /** What is known not to work with this plan, in words a technician can act on. */
   limits?: string[];
+  /** wimboot plans: each file handed to wimboot under its Windows name. */
+  wimbootFiles?: WimbootFile[];
+}
+
+/** One file iPXE gives wimboot with `initrd --name`; `firmware` when only one firmware needs it. */
+export interface WimbootFile {
+  name: string;
+  /** Path inside the image. */
+  path: string;
+  firmware?: 'bios' | 'uefi';
 }
 
 /**

@@ -62,6 +62,21 @@ describe('an image card', () => {
     expect(wrapper.find('[data-testid="image-error"]').text()).toBe('Windows installers need WDS, not a Linux boot recipe.');
   });
 
+  it('shows a Windows image as not bootable until a wimboot is supplied, with what to do', () => {
+    const reason = "Bootcast does not bundle wimboot: download wimboot from the iPXE project's releases and place it at /data/wimboot, or pass --wimboot PATH";
+    const img = image('win', {
+      distro: 'Windows PE', recipe: 'windows', selectedPlan: 'wimboot',
+      plans: [{ id: 'wimboot', recipe: 'windows', title: 'Windows PE (wimboot)', via: 'wimboot', initrds: [], firmware: ['bios', 'uefi'], unbootableReason: reason }],
+    });
+    const wrapper = mountWithApi(ImageCard, createFakeApi(), { props: { image: img } });
+    expect(wrapper.find('[data-testid="image-status"]').text()).toContain('Cannot boot');
+    expect(wrapper.find('[data-testid="image-error"]').text()).toBe(reason);
+    expect(wrapper.find('[data-plan="wimboot"] .plan-why').text()).toBe(reason);
+
+    const ready = mountWithApi(ImageCard, createFakeApi(), { props: { image: { ...img, plans: [{ ...img.plans[0]!, unbootableReason: undefined }] } } });
+    expect(ready.find('[data-testid="image-status"]').text()).toContain('Ready to boot');
+  });
+
   it('makes another plan the default through the engine', async () => {
     const api = createFakeApi();
     const img = image('arch', {

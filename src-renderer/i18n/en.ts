@@ -84,6 +84,7 @@ export const en = {
   'images.via.http': 'HTTP download',
   'images.via.nbd': 'Network block device',
   'images.via.sanboot': 'Whole ISO (sanboot)',
+  'images.via.wimboot': 'Windows (wimboot)',
   'images.via.none': 'Not bootable',
   'images.confidence.real-initramfs': 'Proven: booted here from the real initramfs',
   'images.confidence.synthetic': 'Tested on a synthetic layout',

@@ -86,6 +86,7 @@ export const ja: Record<MessageKey, string> = {
   'images.via.http': 'HTTP ダウンロード',
   'images.via.nbd': 'ネットワークブロックデバイス',
   'images.via.sanboot': 'ISO 全体（sanboot）',
+  'images.via.wimboot': 'Windows（wimboot）',
   'images.via.none': '起動不可',
   'images.confidence.real-initramfs': '実証済み：本物の initramfs で起動を確認',
   'images.confidence.synthetic': '模擬レイアウトで起動を確認',

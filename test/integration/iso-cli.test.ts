@@ -136,12 +136,22 @@ describe('bootcast iso info', () => {
     expect(r.stderr).toContain(`${BIN}: not an ISO 9660 image`);
   });
 
-  it('exits 2 with the UDF message for a UDF image', () => {
+  it('reads a UDF-only image and says which file system it read', () => {
     const udf = join(work, 'udf.img');
     run('mkudffs', ['--media-type=dvd', '--blocksize=2048', udf, '2048']);
     const r = bootcast('iso', 'info', udf);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toMatch(/File system\s+UDF 2\.01 \(no ISO 9660 side\)/);
+  });
+
+  it('exits 2 naming the damaged UDF structure', () => {
+    const udf = join(work, 'udf-bad.img');
+    run('mkudffs', ['--media-type=dvd', '--blocksize=2048', udf, '2048']);
+    // The anchor's CRC-protected body: one flipped byte and every copy of it is refused.
+    for (const sector of [256, 2047, 2047 - 256]) run('sh', ['-c', `printf '\\377' | dd of='${udf}' bs=1 seek=${sector * 2048 + 20} conv=notrunc status=none`]);
+    const r = bootcast('iso', 'info', udf);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('this image stores its files in UDF, which is not supported yet');
+    expect(r.stderr).toContain('UDF: anchor volume descriptor pointer at sector 256: descriptor CRC is wrong');
   });
 });
 

@@ -7,7 +7,7 @@
 import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryByteSource } from '../../src-main/iso/byte-source.ts';
-import { IsoError, IsoImage } from '../../src-main/iso/iso-image.ts';
+import { IsoError, IsoImage, type OpenOptions } from '../../src-main/iso/iso-image.ts';
 import { ISOLINUX_BIN, LONG_NAME, mkisofs, UNICODE_NAME } from './iso-fixtures.ts';
 import { randomInt as int, seededBytes, seededRandom } from './seeded-random.ts';
 
@@ -75,10 +75,10 @@ export function mutate(base: Uint8Array, r: Rng): Uint8Array {
 export type Outcome = 'ok' | 'iso-error';
 
 /** Opens and exercises an image the way Bootcast does; rethrows anything that is not an IsoError. */
-export async function exercise(bytes: Uint8Array, name: string, r: Rng): Promise<Outcome> {
+export async function exercise(bytes: Uint8Array, name: string, r: Rng, opts: OpenOptions = {}): Promise<Outcome> {
   let img: IsoImage | undefined;
   try {
-    img = await IsoImage.fromSource(new MemoryByteSource(bytes), name);
+    img = await IsoImage.fromSource(new MemoryByteSource(bytes), name, opts);
     await img.summary();
     const files: string[] = [];
     let seen = 0;

@@ -96,17 +96,17 @@ function unbootable(reason: string): BootPlan {
 
 async function detectWindows(ctx: RecipeContext): Promise<string | null> {
   if ((await ctx.stat('/sources/boot.wim')) || ((await ctx.stat('/bootmgr')) && (await ctx.stat('/sources')))) {
-    return 'Windows installer (sources/boot.wim): booting it needs wimboot, which Bootcast does not bundle yet';
+    return 'Windows media (sources/boot.wim) without boot/boot.sdi or a BCD: wimboot has nothing to start';
   }
   // Windows media built as UDF-only keep a single README in their ISO 9660 view.
   const root = (await ctx.list('/')).filter((e) => !e.name.startsWith('['));
   if (ctx.udf && root.length <= 2) {
-    return 'The image keeps its files in UDF (its ISO 9660 part is nearly empty): typical of Windows installers, which need wimboot; Bootcast reads ISO 9660 only';
+    return 'The image keeps its files in UDF (its ISO 9660 part is nearly empty) and its UDF side could not be read';
   }
   if (root.length > 0 && root.length <= 2 && root.some((e) => /^readme\.txt$/i.test(e.name))) {
     const readme = (await ctx.readText(root.find((e) => /^readme\.txt$/i.test(e.name))!.path, 8192)) ?? '';
     if (/\bUDF\b/i.test(readme)) {
-      return 'The image keeps its files in UDF (its ISO 9660 part only holds a README): typical of Windows installers, which need wimboot; Bootcast reads ISO 9660 only';
+      return 'The image keeps its files in UDF (its ISO 9660 part only holds a README) and its UDF side could not be read';
     }
   }
   return null;

@@ -5,6 +5,7 @@ import { TEMPLATE_NAMES, templateNames, type TemplateName } from '../../boot/cmd
 import { imageIdFor } from '../../engine/image-id.ts';
 import { ImageLibrary } from '../../engine/image-library.ts';
 import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confidence.ts';
+import { withWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
 import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
@@ -33,6 +34,7 @@ const VIA: Record<BootPlan['via'], string> = {
   http: 'HTTP (kernel and initrds from the ISO; the live system fetched over HTTP)',
   nbd: 'NBD (kernel and initrds over HTTP; the whole ISO attached as a network block device)',
   sanboot: 'iPXE sanboot (the whole ISO as a disk over HTTP)',
+  wimboot: 'wimboot (the wimboot you supply as the kernel; the Windows boot files over HTTP from the image)',
   none: 'cannot be network-booted',
 };
 
@@ -40,7 +42,7 @@ function row(label: string, value: string, indent = ''): string {
   return `${indent}${label.padEnd(14)}${value}`;
 }
 
-function planLines(plan: BootPlan, isDefault: boolean): string[] {
+function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus): string[] {
   const lines = [row(`Plan ${plan.id}`, plan.title + (isDefault ? '  (default)' : ''))];
   const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
   sub('via', VIA[plan.via]);
@@ -53,7 +55,10 @@ function planLines(plan: BootPlan, isDefault: boolean): string[] {
   sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
   if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
   if (plan.kernel) sub('kernel', plan.kernel);
-  for (const initrd of plan.initrds) sub('initrd', initrd);
+  if (plan.wimbootFiles) {
+    sub('kernel', wimboot.path !== undefined ? `wimboot (${wimboot.path})` : 'wimboot (not found)');
+    for (const f of plan.wimbootFiles) sub('file', `${f.name.padEnd(13)}${f.path}${f.firmware ? `  (${FIRMWARE[f.firmware]} only)` : ''}`);
+  } else for (const initrd of plan.initrds) sub('initrd', initrd);
   if (plan.cmdline !== undefined) sub('command line', plan.cmdline || '(empty)');
   return lines;
 }
@@ -69,13 +74,15 @@ function secureBootLines(chain: SecureBootChain): string[] {
   return lines;
 }
 
-export const bootPlanSection: InfoSectionProvider = async (image, summary): Promise<InfoSection> => {
-  const inspection = await inspectImage(image, {
+/** `wimboot`: what the engine would find (src-main/engine/wimboot-file.ts), so the plans read as `bootcast serve` would serve them. */
+export const bootPlanSection = (wimboot: WimbootStatus): InfoSectionProvider => async (image, summary): Promise<InfoSection> => {
+  const inspected = await inspectImage(image, {
     sizeBytes: summary.size,
     volumeId: summary.volumeId,
     bootCatalog: summary.elTorito?.images ?? [],
     udf: summary.udf,
   });
+  const inspection = { ...inspected, plans: withWimboot(inspected.plans, wimboot) };
   // The id `bootcast serve` gives this file when no other image in its library has the same name.
   const imageId = imageIdFor(basename(summary.path), new Set());
   const defaultPlan = ImageLibrary.selectedPlan({ plans: inspection.plans } as ImageInfo);
@@ -84,7 +91,7 @@ export const bootPlanSection: InfoSectionProvider = async (image, summary): Prom
   if (inspection.distro) lines.push(row('Distribution', inspection.distro));
   if (inspection.arch) lines.push(row('Architecture', inspection.arch));
   lines.push(row('Image id', `${imageId} (in URLs /images/${imageId}/… and as the NBD export name)`));
-  for (const plan of inspection.plans) lines.push(...planLines(plan, plan === defaultPlan));
+  for (const plan of inspection.plans) lines.push(...planLines(plan, plan === defaultPlan, wimboot));
   if (inspection.plans.length > 1) lines.push(row('Choosing', '`bootcast serve IMAGE --plan ID` boots another plan than the default'));
 
   const used = [...new Set(inspection.plans.flatMap((p) => templateNames(p.cmdline ?? '')))];
@@ -115,6 +122,7 @@ export const bootPlanSection: InfoSectionProvider = async (image, summary): Prom
         imageId,
         ...(defaultPlan ? { defaultPlan: defaultPlan.id } : {}),
         plans: inspection.plans,
+        wimboot: wimboot.path ?? null,
         secureBoot,
         notes: inspection.notes,
       },

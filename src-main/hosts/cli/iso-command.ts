@@ -1,7 +1,10 @@
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { IsoError, IsoImage, type IsoEntry } from '../../iso/iso-image.ts';
-import { renderInfo } from './iso-info.ts';
+import { defaultDataDir } from '../../engine/data-dir.ts';
+import { findWimboot } from '../../engine/wimboot-file.ts';
+import { infoSections, renderInfo } from './iso-info.ts';
 import { EXIT_OK, NotFoundError, UsageError } from './usage-error.ts';
 
 export const ISO_USAGE = `Usage: bootcast iso <command> IMAGE …
@@ -10,9 +13,15 @@ Read an ISO image in place: no mount, no extraction.
 
   bootcast iso info IMAGE [--json]              volume, hybrid layout, El Torito images, boot files,
                                                 and how it network-boots: recipe and boot plans
+      [--wimboot PATH] [--data-dir DIR]         where Windows plans would find wimboot, as for
+                                                \`bootcast serve\` (else $BOOTCAST_WIMBOOT, else
+                                                <data-dir>/wimboot)
   bootcast iso ls IMAGE [PATH] [-R] [--json]    list a directory (-R: everything below it);
                                                 /[BOOT] holds the El Torito boot images
   bootcast iso cat IMAGE PATH                   write a file's bytes to standard output
+
+  --fs udf|iso9660   read that file system of an image that has both (default: ISO 9660,
+                     or UDF when the ISO 9660 side is only a stub, as on Windows media)
 
 Exit status: 0 ok, 1 IMAGE or PATH not found, 2 bad image or bad usage.`;
 
@@ -20,15 +29,30 @@ interface Parsed {
   positional: string[];
   json: boolean;
   recursive: boolean;
+  fileSystem: 'auto' | 'udf' | 'iso9660';
+  wimboot?: string;
+  dataDir?: string;
 }
 
-function parse(args: string[], allowed: { json?: boolean; recursive?: boolean }): Parsed {
-  const out: Parsed = { positional: [], json: false, recursive: false };
+function parse(args: string[], allowed: { json?: boolean; recursive?: boolean; tools?: boolean }): Parsed {
+  const out: Parsed = { positional: [], json: false, recursive: false, fileSystem: 'auto' };
   let onlyPositional = false;
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     if (onlyPositional || !a.startsWith('-') || a === '-') out.positional.push(a);
     else if (a === '--') onlyPositional = true;
+    else if (a === '--fs' || a.startsWith('--fs=')) {
+      const v = a === '--fs' ? args[++i] : a.slice(5);
+      if (v !== 'udf' && v !== 'iso9660') throw new UsageError(`--fs takes udf or iso9660, not '${v ?? ''}'`, ISO_USAGE);
+      out.fileSystem = v;
+    }
     else if (a === '--json' && allowed.json) out.json = true;
+    else if ((a === '--wimboot' || a === '--data-dir') && allowed.tools) {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`, ISO_USAGE);
+      if (a === '--wimboot') out.wimboot = v;
+      else out.dataDir = v;
+    }
     else if ((a === '-R' || a === '--recursive') && allowed.recursive) out.recursive = true;
     else throw new UsageError(`unknown option '${a}'`, ISO_USAGE);
   }
@@ -44,11 +68,12 @@ export async function isoCommand(args: string[]): Promise<number> {
   }
   switch (sub) {
     case 'info': {
-      const p = parse(rest, { json: true });
+      const p = parse(rest, { json: true, tools: true });
       const [image, ...extra] = p.positional;
       if (!image || extra.length) throw new UsageError(image ? `unexpected argument '${extra[0]}'` : 'missing IMAGE', ISO_USAGE);
-      return withImage(image, async (img) => {
-        await write(await renderInfo(img, p.json));
+      const wimboot = findWimboot({ dataDir: resolve(p.dataDir ?? defaultDataDir()), path: p.wimboot });
+      return withImage(image, p.fileSystem, async (img) => {
+        await write(await renderInfo(img, p.json, infoSections(wimboot)));
         return EXIT_OK;
       });
     }
@@ -56,13 +81,13 @@ export async function isoCommand(args: string[]): Promise<number> {
       const p = parse(rest, { json: true, recursive: true });
       const [image, path = '/', ...extra] = p.positional;
       if (!image || extra.length) throw new UsageError(image ? `unexpected argument '${extra[0]}'` : 'missing IMAGE', ISO_USAGE);
-      return withImage(image, (img) => ls(img, path, p.recursive, p.json));
+      return withImage(image, p.fileSystem, (img) => ls(img, path, p.recursive, p.json));
     }
     case 'cat': {
       const p = parse(rest, {});
       const [image, path, ...extra] = p.positional;
       if (!image || !path || extra.length) throw new UsageError(extra.length ? `unexpected argument '${extra[0]}'` : 'usage: bootcast iso cat IMAGE PATH', ISO_USAGE);
-      return withImage(image, (img) => cat(img, path));
+      return withImage(image, p.fileSystem, (img) => cat(img, path));
     }
     default:
       throw new UsageError(`unknown iso command '${sub}'`, ISO_USAGE);
@@ -74,10 +99,10 @@ function isMissingFile(err: unknown): boolean {
   return cause?.code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-async function withImage(file: string, fn: (img: IsoImage) => Promise<number>): Promise<number> {
+async function withImage(file: string, fileSystem: Parsed['fileSystem'], fn: (img: IsoImage) => Promise<number>): Promise<number> {
   let img: IsoImage | undefined;
   try {
-    img = await IsoImage.open(file);
+    img = await IsoImage.open(file, { fileSystem });
     return await fn(img);
   } catch (err) {
     // A missing image file or a path missing inside the image is exit 1; everything else about the image is exit 2.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IsoImage } from '../../iso/iso-image.ts';
-import { humanBytes, INFO_SECTIONS, renderInfo, type InfoSectionProvider } from './iso-info.ts';
+import { humanBytes, infoSections, renderInfo, type InfoSectionProvider } from './iso-info.ts';
 
 const IPXE_ISO = '/usr/lib/ipxe/ipxe.iso';
 
@@ -13,10 +13,10 @@ describe('iso info sections', () => {
     });
     const img = await IsoImage.open(IPXE_ISO);
     try {
-      const text = await renderInfo(img, false, [...INFO_SECTIONS, plan]);
+      const text = await renderInfo(img, false, [...infoSections(), plan]);
       expect(text.trimEnd().split('\n').slice(-2)).toEqual(['Boot plan', '  kernel /ipxe.krn from ISOIMAGE']);
       expect(text.indexOf('El Torito')).toBeLessThan(text.indexOf('Boot files'));
-      const json = JSON.parse(await renderInfo(img, true, [...INFO_SECTIONS, plan]));
+      const json = JSON.parse(await renderInfo(img, true, [...infoSections(), plan]));
       expect(json).toMatchObject({ volumeId: 'ISOIMAGE', bootPlan: { kernel: '/ipxe.krn' } });
     } finally {
       await img.close();

@@ -1,11 +1,13 @@
 import type { IsoImage } from '../../iso/iso-image.ts';
 import type { IsoSummary } from '../../iso/iso-summary.ts';
+import { defaultDataDir } from '../../engine/data-dir.ts';
+import { findWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
 import { bootPlanSection } from './iso-boot-section.ts';
 
 /**
  * `bootcast iso info` prints a list of sections. Each provider looks at the image and its
  * summary and returns a section, or null to stay silent. A new kind of information is a new
- * provider in INFO_SECTIONS; the printer does not change.
+ * provider in infoSections; the printer does not change.
  */
 export interface InfoSection {
   /** Heading for the text output; null for the untitled first block. */
@@ -47,8 +49,17 @@ const volumeSection: InfoSectionProvider = (_image, s) => {
   ] as const) {
     if (value) lines.push(field(label, value));
   }
-  const names = { 'rock-ridge': 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO 9660 (no Rock Ridge, no Joliet)' }[s.names];
-  const also = [s.joliet && s.names !== 'joliet' ? 'Joliet' : '', s.udf ? 'UDF' : ''].filter(Boolean);
+  const udf = `UDF${s.udfRevision ? ` ${s.udfRevision}` : ''}`;
+  lines.push(
+    field(
+      'File system',
+      s.fileSystem === 'udf'
+        ? `${udf} (${{ stub: 'the ISO 9660 side is only a stub', none: 'no ISO 9660 side', full: 'the ISO 9660 side has the same files' }[s.isoSide]})`
+        : `ISO 9660${s.udf ? ' (the image has UDF too; --fs udf reads it)' : ''}`,
+    ),
+  );
+  const names = { 'rock-ridge': 'Rock Ridge', joliet: 'Joliet', iso9660: 'ISO 9660 (no Rock Ridge, no Joliet)', udf }[s.names];
+  const also = [s.joliet && s.names !== 'joliet' ? 'Joliet' : '', s.udf && s.names !== 'udf' ? 'UDF' : ''].filter(Boolean);
   lines.push(field('Names', names + (also.length ? ` (image also has ${also.join(', ')})` : '')));
   const hybrid = [
     s.hybrid.mbr ? `MBR (partition types ${s.hybrid.mbrPartitionTypes.map((t) => '0x' + t.toString(16).padStart(2, '0')).join(', ')})` : '',
@@ -79,10 +90,15 @@ const bootFilesSection: InfoSectionProvider = (_image, s) => {
 
 const warningsSection: InfoSectionProvider = (_image, s) => (s.warnings.length ? { title: 'Warnings', lines: s.warnings } : null);
 
-/** In print order. The boot plan section (src-main/boot) goes after bootFilesSection. */
-export const INFO_SECTIONS: InfoSectionProvider[] = [volumeSection, elToritoSection, bootFilesSection, bootPlanSection, warningsSection];
+/**
+ * In print order. The boot plan section goes after bootFilesSection and shows Windows plans as
+ * the engine would, with or without the wimboot `bootcast serve` would find.
+ */
+export function infoSections(wimboot: WimbootStatus = findWimboot({ dataDir: defaultDataDir() })): InfoSectionProvider[] {
+  return [volumeSection, elToritoSection, bootFilesSection, bootPlanSection(wimboot), warningsSection];
+}
 
-export async function renderInfo(image: IsoImage, json: boolean, providers: readonly InfoSectionProvider[] = INFO_SECTIONS): Promise<string> {
+export async function renderInfo(image: IsoImage, json: boolean, providers: readonly InfoSectionProvider[] = infoSections()): Promise<string> {
   const summary = await image.summary();
   const sections: InfoSection[] = [];
   for (const p of providers) {

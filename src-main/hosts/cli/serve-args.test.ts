@@ -11,6 +11,10 @@ describe('parseServeArgs', () => {
       ports: { http: 8080, tftp: 6969 }, events: '-', dataDir: '/tmp/d', uiPort: 7000, natUplink: 'wan0',
     });
   });
+  it('reads the wimboot the technician supplies', () => {
+    expect(parseServeArgs(['--interface', 'br0', '--wimboot', '/srv/wimboot']).wimboot).toBe('/srv/wimboot');
+    expect(() => parseServeArgs(['--interface', 'br0', '--wimboot'])).toThrow(/--wimboot needs a value/);
+  });
   it('reads the boot plan to prefer', () => {
     expect(parseServeArgs(['--interface', 'br0', '--plan', 'nbd']).plan).toBe('nbd');
   });

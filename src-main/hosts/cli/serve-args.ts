@@ -26,6 +26,8 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
                          network (repeatable), e.g. --limit httpMaxConnectionsPerAddress=32,
                          --limit uploadMaxBytes=64G, --limit sendStallTimeoutMs=120s; the names
                          and defaults are listed in the README ("Limits")
+  --wimboot PATH         the wimboot Windows PE/Setup images boot through (Bootcast does not bundle
+                         it; default: $BOOTCAST_WIMBOOT, else <data-dir>/wimboot)
   --plan ID              boot every image that offers it this way: http (default), nbd (stream the
                          live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
   --secure-boot MODE     UEFI machines with Secure Boot on boot the image's own signed chain (shim, GRUB):
@@ -44,6 +46,7 @@ export interface ServeArgs {
   uiPort?: number;
   events?: string;
   dataDir?: string;
+  wimboot?: string;
   ports: Partial<PortSettings>;
   menuTimeoutSec?: number;
   plan?: string;
@@ -97,6 +100,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else if (a === '--ui-port') out.uiPort = port(a, value());
     else if (a === '--events') out.events = value();
     else if (a === '--data-dir') out.dataDir = value();
+    else if (a === '--wimboot') out.wimboot = value();
     else if (a === '--menu-timeout') {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) > 3600) bad(`--menu-timeout takes seconds from 0 to 3600, not '${v}'`);

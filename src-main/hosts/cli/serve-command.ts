@@ -96,7 +96,7 @@ async function serveUntilStopped(args: ServeArgs, watch: ReturnType<typeof watch
 
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
   const root = packageRoot();
-  const engine = await Engine.create({ dataDir, resourcesDir: resourcesDir(root), appVersion: packageVersion(root), images: args.images.length ? args.images : undefined, onLog: printLog });
+  const engine = await Engine.create({ dataDir, wimboot: args.wimboot, resourcesDir: resourcesDir(root), appVersion: packageVersion(root), images: args.images.length ? args.images : undefined, onLog: printLog });
   const stops: Array<() => Promise<unknown>> = [];
   let code = EXIT_OK;
   try {
@@ -116,6 +116,7 @@ async function serveUntilStopped(args: ServeArgs, watch: ReturnType<typeof watch
     for (const i of usable) {
       const plan = i.plans.find((p) => p.id === i.selectedPlan);
       if (!plan || plan.via === 'none') process.stderr.write(`bootcast serve: ${i.fileName}: no boot recipe: ${plan?.unbootableReason ?? 'nothing bootable found in the image'}\n`);
+      else if (plan.unbootableReason) process.stderr.write(`bootcast serve: ${i.fileName}: cannot boot ${plan.title} yet: ${plan.unbootableReason}\n`);
     }
     if (args.images.length && usable.length === 0) return EXIT_BAD_INPUT;
     if (images.length === 0) process.stderr.write('bootcast serve: no images yet: clients will see a message saying so (add .iso paths to the command line)\n');
