@@ -1,24 +1,27 @@
 /**
  * Network boot, end to end: seconds from QEMU start to the test ISO's marker line, booted through
  * the seed's classic recipe (dnsmasq DHCP+TFTP, busybox httpd over the extracted ISO, a static
- * iPXE script; bench/support/reference-pxe.ts) and through `bootcast serve ISO --dhcp full`, in
- * the same namespace lab as test/e2e/pxe-boot.test.ts:
+ * iPXE script; bench/support/reference-pxe.ts), default and expert-tuned, and through
+ * `bootcast serve ISO --dhcp full|proxy`, in the same namespace lab as test/e2e/pxe-boot.test.ts:
  *
  *   bbsrv: br0 198.18.0.1/24 (the server under test, the QEMU tap, lanport) + wan0 198.19.0.2/24 (default route)
- *   bblan: eth0 on br0 via lanport, no address (keeps the bridge's carrier up between guests)
+ *   bblan: eth0 198.18.0.254 on br0 via lanport (keeps the bridge's carrier up between guests;
+ *          in proxy mode the LAN's own DHCP server, a plain dnsmasq, runs here)
  *   bbwan: 198.19.0.1 (uplink; nothing answers PXE there)
  *
- * BIOS = SeaBIOS + iPXE option ROM; UEFI = OVMF's own PXE → ipxe.efi by TFTP → iPXE. Runs are
- * interleaved (reference and Bootcast alternate, the first of each pair swapping every run)
- * so that load from other work on the machine falls on both alike. Each server is started
+ * BIOS = SeaBIOS + iPXE option ROM; UEFI = OVMF's own PXE → a loader by TFTP → iPXE. Runs are
+ * interleaved (the setups take turns, which one boots first rotating every run) so that load from other work on the machine falls on both alike. Each server is started
  * fresh for each boot and stopped (ports 67/69/80 free again) before the next one.
  *
- * Prints the median per firmware and setup, the ratio bootcast/reference (goal ≤ 0.9), and
+ * Prints the median per DHCP mode, firmware and setup, the ratios bootcast/reference and
+ * bootcast/tuned reference, and
  * where the time goes, from serial-console milestones. A failed or timed-out boot is a row in
  * the table, not a crash; the bench exits 1 if any Bootcast boot failed.
  *
  * Environment: BENCH_RUNS (boots per firmware and setup, default 3), BENCH_BOOT_TIMEOUT_S (per
- * boot, default 240), BENCH_BOOT_FIRMWARE (bios,uefi), BENCH_KEEP=1 (keep logs and serials),
+ * boot, default 240), BENCH_BOOT_FIRMWARE (bios,uefi), BENCH_BOOT_MODES (full,proxy: Bootcast
+ * --dhcp full, or --dhcp proxy beside a LAN dnsmasq in bblan), BENCH_BOOT_SETUPS
+ * (reference,tuned,bootcast: see bench/support/reference-pxe.ts), BENCH_KEEP=1 (keep logs and serials),
  * BENCH_BOOT_RA=1: an experiment, not the standard comparison — answer IPv6 router solicitations
  * on br0 with "no router here" (bench/support/ra-responder.py, python3) for both setups alike,
  * to measure what iPXE's IPv6 wait costs and what Bootcast would gain by ending it.
@@ -26,7 +29,7 @@
  * the packages test/support/make-test-iso.sh needs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NetLab } from '../test/support/netns.ts';
@@ -36,17 +39,24 @@ import { REFERENCE_PORTS, ReferencePxe, referenceMissing } from './support/refer
 import { BOOT_MILESTONES as M, SerialMilestones } from './support/serial-milestones.ts';
 
 type Firmware = 'bios' | 'uefi';
-type Setup = 'reference' | 'bootcast';
+type Mode = 'full' | 'proxy';
+type Setup = 'reference' | 'tuned' | 'bootcast';
+const SETUP_LABEL: Record<Setup, string> = { reference: 'reference', tuned: 'ref-tuned', bootcast: 'bootcast' };
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? 3)) || 3);
 const BOOT_TIMEOUT_S = Number(process.env.BENCH_BOOT_TIMEOUT_S ?? 240) || 240;
 const FIRMWARES = (process.env.BENCH_BOOT_FIRMWARE ?? 'bios,uefi').split(',').map((f) => f.trim()) as Firmware[];
+const MODES = (process.env.BENCH_BOOT_MODES ?? 'full,proxy').split(',').map((f) => f.trim()) as Mode[];
+const SETUPS = (process.env.BENCH_BOOT_SETUPS ?? 'reference,tuned,bootcast').split(',').map((f) => f.trim()) as Setup[];
 const KEEP = !!process.env.BENCH_KEEP;
 const RA = !!process.env.BENCH_BOOT_RA;
 /** Whole bench: every boot at its timeout plus server start/stop; no boot starts past it. */
-const DEADLINE_S = RUNS * FIRMWARES.length * 2 * (BOOT_TIMEOUT_S + 30) + 180;
+const DEADLINE_S = RUNS * FIRMWARES.length * MODES.length * SETUPS.length * (BOOT_TIMEOUT_S + 30) + 180;
 const SERVER_IP = '198.18.0.1';
+/** The LAN's own router and DHCP server in proxy mode (namespace bblan). */
+const LAN_ROUTER = '198.18.0.254';
+const RA_RESPONDER = join(ROOT, 'bench/support/ra-responder.py');
 const MACS: Record<Firmware, string> = { bios: '52:54:00:be:00:01', uefi: '52:54:00:be:00:02' };
 /** Bootcast full mode also answers PXE on 4011; it must be gone before dnsmasq starts. */
 const BOOTCAST_PORTS: Port[] = [...REFERENCE_PORTS, { proto: 'udp', port: 4011 }];
@@ -58,6 +68,7 @@ interface RunningServer {
 
 interface Boot {
   firmware: Firmware;
+  mode: Mode;
   setup: Setup;
   run: number;
   ok: boolean;
@@ -154,23 +165,37 @@ async function main(): Promise<void> {
       await ra.waitReady([], 15_000, /^ready$/m);
     }
 
-    const refDir = join(work, 'reference');
-    mkdirSync(refDir);
-    const reference = new ReferencePxe({ lab, ns: srv, bridge: 'br0', serverIp: SERVER_IP, range: { first: '198.18.0.100', last: '198.18.0.199' }, iso, workDir: refDir });
+    const lanDhcpConf = join(work, 'lan-dnsmasq.conf');
+    lab.ip(lan, 'addr', 'add', `${LAN_ROUTER}/24`, 'dev', 'eth0');
+    writeFileSync(lanDhcpConf, ['port=0', 'interface=eth0', 'bind-interfaces', 'user=root', 'dhcp-range=198.18.0.50,198.18.0.99,255.255.255.0,1h', 'dhcp-authoritative', `dhcp-option=option:router,${LAN_ROUTER}`, ''].join('\n'));
 
-    const servers: Record<Setup, (tag: string) => Promise<RunningServer>> = {
-      reference: async (tag) => {
-        try {
-          await reference.start(tag);
-        } catch (err) {
-          await reference.stop();
-          throw err;
-        }
-        return { stop: () => reference.stop(), cpuSeconds: () => reference.cpuSeconds() };
-      },
-      bootcast: async (tag) => {
+    const references = new Map<string, ReferencePxe>();
+    const reference = (mode: Mode, tuned: boolean): ReferencePxe => {
+      const key = `${mode}-${tuned ? 'tuned' : 'default'}`;
+      let ref = references.get(key);
+      if (!ref) {
+        const dir = join(work, `reference-${key}`);
+        mkdirSync(dir);
+        ref = new ReferencePxe({ lab, ns: srv, bridge: 'br0', serverIp: SERVER_IP, range: { first: '198.18.0.100', last: '198.18.0.199' }, iso, workDir: dir, tuned, proxy: mode === 'proxy', raResponder: RA_RESPONDER });
+        references.set(key, ref);
+      }
+      return ref;
+    };
+    const startReference = async (ref: ReferencePxe, tag: string): Promise<RunningServer> => {
+      try {
+        await ref.start(tag);
+      } catch (err) {
+        await ref.stop();
+        throw err;
+      }
+      return { stop: () => ref.stop(), cpuSeconds: () => ref.cpuSeconds() };
+    };
+    const servers: Record<Setup, (mode: Mode, tag: string) => Promise<RunningServer>> = {
+      reference: (mode, tag) => startReference(reference(mode, false), tag),
+      tuned: (mode, tag) => startReference(reference(mode, true), tag),
+      bootcast: async (mode, tag) => {
         const server = new NsServer(lab, srv, 'bootcast serve', process.execPath,
-          [join(ROOT, 'bin/bootcast.mjs'), 'serve', iso, '--interface', 'br0', '--dhcp', 'full', '--menu-timeout', '0', '--data-dir', join(work, `${tag}.data`)],
+          [join(ROOT, 'bin/bootcast.mjs'), 'serve', iso, '--interface', 'br0', '--dhcp', mode, '--menu-timeout', '0', '--data-dir', join(work, `${tag}.data`)],
           join(work, `${tag}.bootcast.log`), ROOT);
         server.start();
         try {
@@ -184,22 +209,34 @@ async function main(): Promise<void> {
       },
     };
 
-    console.log(`boot bench: ${RUNS} run(s) × ${FIRMWARES.join('+')} × reference+bootcast, ${kvmUsable() ? 'KVM' : 'TCG'}, timeout ${BOOT_TIMEOUT_S} s per boot, load ${load0.toFixed(1)}${RA ? ', IPv6 RA responder on br0 (experiment)' : ''}`);
-    outer: for (let run = 0; run < RUNS; run++) {
-      for (const firmware of FIRMWARES) {
-        const order: Setup[] = (run + (firmware === 'uefi' ? 1 : 0)) % 2 === 0 ? ['reference', 'bootcast'] : ['bootcast', 'reference'];
-        for (const setup of order) {
-          const left = DEADLINE_S - (Date.now() - started) / 1000;
-          if (left < 60) {
-            console.log(`deadline: remaining boots skipped`);
-            break outer;
+    console.log(`boot bench: ${RUNS} run(s) × ${MODES.join('+')} DHCP × ${FIRMWARES.join('+')} × ${SETUPS.map((x) => SETUP_LABEL[x]).join('+')}, ${kvmUsable() ? 'KVM' : 'TCG'}, timeout ${BOOT_TIMEOUT_S} s per boot, load ${load0.toFixed(1)}${RA ? ', IPv6 RA responder on br0 (experiment)' : ''}`);
+    outer: for (const mode of MODES) {
+      // proxy mode: the LAN's own DHCP server (a plain dnsmasq in bblan) gives the addresses.
+      const lanDhcp = mode === 'proxy' ? new NsServer(lab, lan, 'LAN dnsmasq', 'dnsmasq', ['--no-daemon', `--conf-file=${lanDhcpConf}`, `--dhcp-leasefile=${join(work, 'lan.leases')}`], join(work, 'lan-dnsmasq.log')) : undefined;
+      lanDhcp?.start();
+      await lanDhcp?.waitReady([{ proto: 'udp', port: 67 }], 15_000);
+      try {
+        for (let run = 0; run < RUNS; run++) {
+          for (const firmware of FIRMWARES) {
+            // Rotate which setup boots first, so load from other work falls on all alike.
+            const shift = (run + (firmware === 'uefi' ? 1 : 0)) % SETUPS.length;
+            const order = [...SETUPS.slice(shift), ...SETUPS.slice(0, shift)];
+            for (const setup of order) {
+              const left = DEADLINE_S - (Date.now() - started) / 1000;
+              if (left < 60) {
+                console.log(`deadline: remaining boots skipped`);
+                break outer;
+              }
+              const tag = `${SETUP_LABEL[setup]}-${mode}-${firmware}-${run + 1}`;
+              const boot = await bootOnce({ lab, ns: srv, work, tag, firmware, mode, setup, run, marker, timeoutS: Math.min(BOOT_TIMEOUT_S, left - 30), startServer: (t) => servers[setup](mode, t) });
+              boots.push(boot);
+              console.log(`  ${tag.padEnd(24)} ${boot.ok ? `${boot.seconds!.toFixed(1)} s` : `FAILED: ${boot.why}`}  ${milestoneLine(boot)}${boot.serverCpu === undefined ? '' : ` server CPU ${boot.serverCpu.toFixed(2)} s`} load ${loadavg()[0]!.toFixed(1)}`);
+              if (!boot.ok && boot.serialTail) console.log(boot.serialTail.replace(/^/gm, '      | '));
+            }
           }
-          const tag = `${setup}-${firmware}-${run + 1}`;
-          const boot = await bootOnce({ lab, ns: srv, work, tag, firmware, setup, run, marker, timeoutS: Math.min(BOOT_TIMEOUT_S, left - 30), startServer: servers[setup] });
-          boots.push(boot);
-          console.log(`  ${tag.padEnd(18)} ${boot.ok ? `${boot.seconds!.toFixed(1)} s` : `FAILED: ${boot.why}`}  ${milestoneLine(boot)}${boot.serverCpu === undefined ? '' : ` server CPU ${boot.serverCpu.toFixed(2)} s`}`);
-          if (!boot.ok && boot.serialTail) console.log(boot.serialTail.replace(/^/gm, '      | '));
         }
+      } finally {
+        await lanDhcp?.stop([{ proto: 'udp', port: 67 }]);
       }
     }
   } finally {
@@ -216,13 +253,14 @@ async function bootOnce(o: {
   work: string;
   tag: string;
   firmware: Firmware;
+  mode: Mode;
   setup: Setup;
   run: number;
   marker: string;
   timeoutS: number;
   startServer: (tag: string) => Promise<RunningServer>;
 }): Promise<Boot> {
-  const boot: Boot = { firmware: o.firmware, setup: o.setup, run: o.run, ok: false, milestones: {} };
+  const boot: Boot = { firmware: o.firmware, mode: o.mode, setup: o.setup, run: o.run, ok: false, milestones: {} };
   let server: RunningServer;
   try {
     server = await o.startServer(o.tag);
@@ -230,7 +268,7 @@ async function bootOnce(o: {
     boot.why = `server did not start: ${(err as Error).message.split('\n')[0]}`;
     return boot;
   }
-  const tap = `bb${o.firmware[0]}${o.setup[0]}${o.run}`;
+  const tap = `bb${o.firmware[0]}${o.mode[0]}${o.setup[0]}${o.run}`;
   const guestDir = join(o.work, o.tag);
   mkdirSync(guestDir);
   const guest = new QemuGuest({ lab: o.lab, ns: o.ns, bridge: 'br0', tap, firmware: o.firmware, mac: MACS[o.firmware], workDir: guestDir });
@@ -293,25 +331,29 @@ function phaseSeconds(boot: Boot, phase: (typeof PHASES)[number]): number | unde
 }
 
 function printTable(boots: Boot[], load0: number, load1: number): void {
-  console.log(`\nNetwork boot, seconds from QEMU start to the marker (median of ${RUNS}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)})${RA ? ', with an IPv6 RA "no router" on br0' : ''}`);
-  for (const firmware of FIRMWARES) {
-    const phases = PHASES.filter((p) => !p.firmware || p.firmware === firmware);
-    console.log(`\n${firmware.toUpperCase()} ${firmware === 'bios' ? '(SeaBIOS + iPXE ROM)' : '(OVMF PXE → TFTP ipxe.efi → iPXE)'}`);
-    console.log(`  ${'setup'.padEnd(10)} ${'ok'.padStart(4)} ${'median'.padStart(7)}  ${'runs'.padEnd(20)} ${'srv CPU'.padStart(7)} │ phase medians: ${phases.map((p) => p.label).join(' │ ')}`);
-    const medians: Partial<Record<Setup, number>> = {};
-    for (const setup of ['reference', 'bootcast'] as const) {
-      const mine = boots.filter((b) => b.firmware === firmware && b.setup === setup);
-      const ok = mine.filter((b) => b.ok);
-      medians[setup] = median(ok.map((b) => b.seconds!));
-      const runs = mine.map((b) => (b.ok ? b.seconds!.toFixed(1) : 'FAIL')).join(' ');
-      const phaseCells = phases.map((p) => fmt(median(ok.map((b) => phaseSeconds(b, p)).filter((x): x is number => x !== undefined)), p.label.length));
-      const cpu = median(ok.map((b) => b.serverCpu).filter((x): x is number => x !== undefined));
-      console.log(`  ${setup.padEnd(10)} ${`${ok.length}/${mine.length}`.padStart(4)} ${fmt(medians[setup], 7)}  ${runs.padEnd(20)} ${cpu === undefined ? '      -' : cpu.toFixed(2).padStart(7)} │                ${phaseCells.join(' │ ')}`);
-      for (const b of mine.filter((x) => !x.ok)) console.log(`    run ${b.run + 1} failed: ${b.why}`);
+  console.log(`\nNetwork boot, seconds from QEMU start to the marker (median of ${RUNS}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)})${RA ? ', with an IPv6 RA "no router" on br0 for every setup' : ''}`);
+  for (const mode of MODES) {
+    for (const firmware of FIRMWARES) {
+      const phases = PHASES.filter((p) => !p.firmware || p.firmware === firmware);
+      console.log(`\n${firmware.toUpperCase()}, ${mode} DHCP ${firmware === 'bios' ? '(SeaBIOS + iPXE ROM)' : '(OVMF PXE → TFTP loader → iPXE)'}`);
+      console.log(`  ${'setup'.padEnd(10)} ${'ok'.padStart(4)} ${'median'.padStart(7)}  ${'runs'.padEnd(20)} ${'srv CPU'.padStart(7)} │ phase medians: ${phases.map((p) => p.label).join(' │ ')}`);
+      const medians: Partial<Record<Setup, number>> = {};
+      for (const setup of SETUPS) {
+        const mine = boots.filter((b) => b.firmware === firmware && b.mode === mode && b.setup === setup);
+        const ok = mine.filter((b) => b.ok);
+        medians[setup] = median(ok.map((b) => b.seconds!));
+        const runs = mine.map((b) => (b.ok ? b.seconds!.toFixed(1) : 'FAIL')).join(' ');
+        const phaseCells = phases.map((p) => fmt(median(ok.map((b) => phaseSeconds(b, p)).filter((x): x is number => x !== undefined)), p.label.length));
+        const cpu = median(ok.map((b) => b.serverCpu).filter((x): x is number => x !== undefined));
+        console.log(`  ${SETUP_LABEL[setup].padEnd(10)} ${`${ok.length}/${mine.length}`.padStart(4)} ${fmt(medians[setup], 7)}  ${runs.padEnd(20)} ${cpu === undefined ? '      -' : cpu.toFixed(2).padStart(7)} │                ${phaseCells.join(' │ ')}`);
+        for (const b of mine.filter((x) => !x.ok)) console.log(`    run ${b.run + 1} failed: ${b.why}`);
+      }
+      const ratio = (to: Setup): string => {
+        const [b, r] = [medians.bootcast, medians[to]];
+        return b && r ? (b / r).toFixed(2) : '-';
+      };
+      console.log(`  ratio bootcast/reference: ${ratio('reference')}   bootcast/ref-tuned: ${ratio('tuned')}`);
     }
-    const { reference, bootcast } = medians;
-    const ratio = reference && bootcast ? bootcast / reference : undefined;
-    console.log(`  ratio bootcast/reference: ${ratio === undefined ? '- (a setup has no successful boot)' : ratio.toFixed(2)}  (goal ≤ 0.90${ratio === undefined ? '' : ratio <= 0.9 ? ': met' : ': NOT met'})`);
   }
 }
 

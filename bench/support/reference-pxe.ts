@@ -11,8 +11,14 @@ import { NsServer, type Port } from './ns-server.ts';
  *    (user class "iPXE"), the URL of a static boot script;
  *  - busybox httpd serving the ISO's files, extracted with xorriso (darkhttpd is not in
  *    Debian 12), plus that boot script: kernel + initrd by HTTP with the archiso parameters.
- * The same loader binaries as Bootcast's resources/ipxe (Debian 12's ipxe package), so the
- * comparison measures the servers and the boot flow, not two iPXE builds.
+ * Variants, as an expert would set it up (`variant`):
+ *  - default: as above, ipxe.efi for UEFI;
+ *  - tuned: snponly.efi for UEFI, option 175.176 (ipxe.no-pxedhcp, full DHCP only) so iPXE does
+ *    not wait for ProxyDHCP offers, and an IPv6 RA "no router here" answering iPXE's router
+ *    solicitation (ra-responder.py, python3), which ends Debian's iPXE's ~13 s IPv6 wait;
+ *  - proxy: dnsmasq as proxyDHCP (pxe-service) beside the LAN's own DHCP server, which the
+ *    bench runs elsewhere.
+ * Debian 12's iPXE loaders (/usr/lib/ipxe, January 2019), which Bootcast's own build replaces.
  */
 export interface ReferencePxeOptions {
   lab: NetLab;
@@ -22,6 +28,10 @@ export interface ReferencePxeOptions {
   range: { first: string; last: string };
   iso: string;
   workDir: string;
+  tuned?: boolean;
+  proxy?: boolean;
+  /** python3 script answering router solicitations (the tuned variant). */
+  raResponder?: string;
 }
 
 const IPXE_DIR = '/usr/lib/ipxe';
@@ -45,7 +55,7 @@ export function referenceMissing(): string[] {
       missing.push(`${cmd} (apt-get install ${pkg})`);
     }
   }
-  for (const f of ['undionly.kpxe', 'ipxe.efi']) if (!existsSync(join(IPXE_DIR, f))) missing.push(`${IPXE_DIR}/${f} (apt-get install ipxe)`);
+  for (const f of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi']) if (!existsSync(join(IPXE_DIR, f))) missing.push(`${IPXE_DIR}/${f} (apt-get install ipxe)`);
   return missing;
 }
 
@@ -55,16 +65,17 @@ export class ReferencePxe {
   private readonly conf: string;
   private dnsmasq?: NsServer;
   private httpd?: NsServer;
+  private ra?: NsServer;
 
   /** Lays out the TFTP root, the extracted ISO, the boot script and dnsmasq's config (once). */
   constructor(private readonly opts: ReferencePxeOptions) {
-    const { workDir, iso, serverIp, bridge, range } = opts;
+    const { workDir, iso, serverIp, bridge, range, tuned = false, proxy = false } = opts;
     this.tftpRoot = join(workDir, 'tftp');
     this.httpRoot = join(workDir, 'http');
     this.conf = join(workDir, 'dnsmasq.conf');
     mkdirSync(this.tftpRoot, { recursive: true });
     // ipxe.efi is a symlink to /boot/ipxe.efi: copyFileSync follows it (cp -L).
-    for (const f of ['undionly.kpxe', 'ipxe.efi']) copyFileSync(join(IPXE_DIR, f), join(this.tftpRoot, f));
+    for (const f of ['undionly.kpxe', 'ipxe.efi', 'snponly.efi']) copyFileSync(join(IPXE_DIR, f), join(this.tftpRoot, f));
     execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', this.httpRoot], { stdio: 'ignore', timeout: 120_000 });
     execFileSync('chmod', ['-R', 'u+w', this.httpRoot]); // xorriso keeps the ISO's read-only modes
     const base = `http://${serverIp}`;
@@ -81,38 +92,54 @@ export class ReferencePxe {
         '',
       ].join('\n'),
     );
-    writeFileSync(
-      this.conf,
-      [
-        'port=0', // no DNS
-        `interface=${bridge}`,
-        'bind-interfaces',
-        'user=root',
-        'log-dhcp',
-        `pid-file=${join(workDir, 'dnsmasq.pid')}`,
-        `dhcp-range=${range.first},${range.last},255.255.255.0,1h`,
-        'dhcp-authoritative',
-        `dhcp-option=option:router,${serverIp}`,
-        'enable-tftp',
-        `tftp-root=${this.tftpRoot}`,
-        'dhcp-userclass=set:ipxe,iPXE',
-        'dhcp-match=set:efi64,option:client-arch,7',
-        'dhcp-match=set:efi64,option:client-arch,9',
-        `dhcp-boot=tag:ipxe,${base}/boot.ipxe`,
-        `dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,${serverIp}`,
-        `dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,,${serverIp}`,
-        '',
-      ].join('\n'),
-    );
+    const script = `${base}/boot.ipxe`;
+    const efiLoader = tuned ? 'snponly.efi' : 'ipxe.efi';
+    const common = [
+      'port=0', // no DNS
+      `interface=${bridge}`,
+      'bind-interfaces',
+      'user=root',
+      'log-dhcp',
+      `pid-file=${join(workDir, 'dnsmasq.pid')}`,
+      'enable-tftp',
+      `tftp-root=${this.tftpRoot}`,
+      'dhcp-userclass=set:ipxe,iPXE',
+      'dhcp-match=set:efi64,option:client-arch,7',
+      'dhcp-match=set:efi64,option:client-arch,9',
+    ];
+    const full = [
+      `dhcp-range=${range.first},${range.last},255.255.255.0,1h`,
+      'dhcp-authoritative',
+      `dhcp-option=option:router,${serverIp}`,
+      ...(tuned ? ['dhcp-option=tag:ipxe,encap:175,176,1'] : []), // ipxe.no-pxedhcp
+      `dhcp-boot=tag:ipxe,${script}`,
+      `dhcp-boot=tag:!ipxe,tag:efi64,${efiLoader},,${serverIp}`,
+      `dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,,${serverIp}`,
+    ];
+    // proxyDHCP: the LAN's server gives addresses; dnsmasq adds only the boot information.
+    const proxyDhcp = [
+      `dhcp-range=${serverIp},proxy,255.255.255.0`,
+      'pxe-prompt="Bootcast bench reference (proxyDHCP)",0',
+      'pxe-service=tag:!ipxe,x86PC,"BIOS",undionly.kpxe',
+      `pxe-service=tag:ipxe,x86PC,"BIOS iPXE",${script}`,
+      `pxe-service=tag:!ipxe,x86-64_EFI,"UEFI",${efiLoader}`,
+      `pxe-service=tag:ipxe,x86-64_EFI,"UEFI iPXE",${script}`,
+    ];
+    writeFileSync(this.conf, [...common, ...(proxy ? proxyDhcp : full), ''].join('\n'));
   }
 
-  /** Starts dnsmasq and busybox httpd with a fresh lease file; resolves once 67, 69 and 80 listen. */
+  /** Starts dnsmasq, busybox httpd (and the RA responder when tuned) with a fresh lease file; resolves once they listen. */
   async start(run: string): Promise<void> {
-    const { lab, ns, serverIp, workDir } = this.opts;
+    const { lab, ns, serverIp, workDir, bridge, tuned, raResponder } = this.opts;
     this.dnsmasq = new NsServer(lab, ns, 'dnsmasq', 'dnsmasq', ['--no-daemon', `--conf-file=${this.conf}`, `--dhcp-leasefile=${join(workDir, `${run}.leases`)}`], join(workDir, `${run}.dnsmasq.log`));
     this.httpd = new NsServer(lab, ns, 'busybox httpd', 'busybox', ['httpd', '-f', '-p', `${serverIp}:80`, '-h', this.httpRoot], join(workDir, `${run}.httpd.log`));
     this.dnsmasq.start();
     this.httpd.start();
+    if (tuned && raResponder) {
+      this.ra = new NsServer(lab, ns, 'ra-responder', 'python3', [raResponder, bridge], join(workDir, `${run}.ra.log`));
+      this.ra.start();
+      await this.ra.waitReady([], 15_000, /^ready$/m);
+    }
     await this.dnsmasq.waitReady(REFERENCE_PORTS.filter((p) => p.proto === 'udp'), 15_000);
     await this.httpd.waitReady(REFERENCE_PORTS.filter((p) => p.proto === 'tcp'), 15_000);
   }
@@ -125,6 +152,7 @@ export class ReferencePxe {
   async stop(): Promise<void> {
     await this.httpd?.stop([{ proto: 'tcp', port: 80 }]);
     await this.dnsmasq?.stop([{ proto: 'udp', port: 67 }, { proto: 'udp', port: 69 }]);
-    this.httpd = this.dnsmasq = undefined;
+    await this.ra?.stop([]);
+    this.httpd = this.dnsmasq = this.ra = undefined;
   }
 }

@@ -13,17 +13,19 @@ const vendor = (s: string): [number, Uint8Array] => [60, ascii(s)];
 
 const table: { name: string; options: [number, Uint8Array][]; firmware: string; archName: string; ipxe: boolean; loader: string | null; reason: RegExp }[] = [
   { name: 'a BIOS PXE ROM', options: [arch(0), vendor('PXEClient:Arch:00000:UNDI:002001')], firmware: 'bios', archName: 'x86 BIOS', ipxe: false, loader: 'undionly.kpxe', reason: /BIOS/ },
-  { name: 'OVMF\'s EFI BC PXE', options: [arch(7), vendor('PXEClient:Arch:00007:UNDI:003000')], firmware: 'uefi', archName: 'EFI BC (x86-64)', ipxe: false, loader: 'ipxe.efi', reason: /x86-64 UEFI/ },
-  { name: 'an EFI x86-64 PXE ROM', options: [arch(9), vendor('PXEClient:Arch:00009:UNDI:003016')], firmware: 'uefi', archName: 'EFI x86-64', ipxe: false, loader: 'ipxe.efi', reason: /ipxe\.efi/ },
-  { name: 'a UEFI HTTP boot client', options: [arch(16), vendor('HTTPClient:Arch:00016:UNDI:003001')], firmware: 'uefi', archName: 'x64 UEFI HTTP boot', ipxe: false, loader: 'ipxe.efi', reason: /HTTP/ },
+  { name: 'OVMF\'s EFI BC PXE', options: [arch(7), vendor('PXEClient:Arch:00007:UNDI:003000')], firmware: 'uefi', archName: 'EFI BC (x86-64)', ipxe: false, loader: 'snponly.efi', reason: /x86-64 UEFI: snponly\.efi, iPXE on the firmware's own network driver/ },
+  { name: 'an EFI x86-64 PXE ROM', options: [arch(9), vendor('PXEClient:Arch:00009:UNDI:003016')], firmware: 'uefi', archName: 'EFI x86-64', ipxe: false, loader: 'snponly.efi', reason: /snponly\.efi/ },
+  { name: 'a UEFI HTTP boot client', options: [arch(16), vendor('HTTPClient:Arch:00016:UNDI:003001')], firmware: 'uefi', archName: 'x64 UEFI HTTP boot', ipxe: false, loader: 'snponly.efi', reason: /over HTTP/ },
   { name: 'a 32-bit EFI machine', options: [arch(6), vendor('PXEClient:Arch:00006:UNDI:003000')], firmware: 'uefi', archName: 'EFI IA32', ipxe: false, loader: null, reason: /no first-stage loader is bundled for EFI IA32 \(option 93 = 6\)/ },
-  { name: 'an ARM64 UEFI machine', options: [arch(11)], firmware: 'uefi', archName: 'ARM 64-bit UEFI', ipxe: false, loader: null, reason: /ARM 64-bit UEFI/ },
+  { name: 'an ARM64 UEFI machine', options: [arch(11)], firmware: 'uefi', archName: 'ARM 64-bit UEFI', ipxe: false, loader: null, reason: /no first-stage loader is bundled for ARM 64-bit UEFI \(option 93 = 11\)/ },
+  { name: 'an ARM64 UEFI HTTP boot client', options: [arch(19), vendor('HTTPClient:Arch:00019')], firmware: 'uefi', archName: 'ARM 64-bit UEFI HTTP boot', ipxe: false, loader: null, reason: /option 93 = 19/ },
+  { name: 'an ARM 32-bit UEFI machine', options: [arch(10)], firmware: 'uefi', archName: 'ARM 32-bit UEFI', ipxe: false, loader: null, reason: /no first-stage loader is bundled for ARM 32-bit UEFI \(option 93 = 10\)/ },
   { name: 'an unregistered architecture', options: [arch(4711), vendor('PXEClient')], firmware: 'unknown', archName: 'unknown architecture 4711', ipxe: false, loader: null, reason: /unknown architecture 4711/ },
-  { name: 'a PXE client without option 93 whose vendor class names the arch', options: [vendor('PXEClient:Arch:00009:UNDI:003016')], firmware: 'uefi', archName: 'EFI x86-64', ipxe: false, loader: 'ipxe.efi', reason: /UEFI/ },
+  { name: 'a PXE client without option 93 whose vendor class names the arch', options: [vendor('PXEClient:Arch:00009:UNDI:003016')], firmware: 'uefi', archName: 'EFI x86-64', ipxe: false, loader: 'snponly.efi', reason: /UEFI/ },
   { name: 'a PXE client with no architecture at all', options: [vendor('PXEClient')], firmware: 'unknown', archName: 'no architecture option (93)', ipxe: false, loader: null, reason: /sent no architecture \(option 93\); not guessing/ },
   { name: 'a plain laptop', options: [], firmware: 'unknown', archName: 'no architecture option (93)', ipxe: false, loader: null, reason: /not a network-boot client/ },
   { name: 'iPXE announcing itself in option 77', options: [arch(0), [77, ascii('iPXE')], vendor('PXEClient:Arch:00000:UNDI:002001')], firmware: 'bios', archName: 'x86 BIOS', ipxe: true, loader: 'undionly.kpxe', reason: /BIOS/ },
-  { name: 'iPXE recognised by option 175 alone', options: [arch(9), [175, Uint8Array.of(19, 1, 1)]], firmware: 'uefi', archName: 'EFI x86-64', ipxe: true, loader: 'ipxe.efi', reason: /UEFI/ },
+  { name: 'iPXE recognised by option 175 alone', options: [arch(9), [175, Uint8Array.of(19, 1, 1)]], firmware: 'uefi', archName: 'EFI x86-64', ipxe: true, loader: 'snponly.efi', reason: /UEFI/ },
 ];
 
 describe('PXE client classification', () => {
@@ -50,10 +52,6 @@ describe('PXE client classification', () => {
 
   it('reads the architecture from an HTTPClient vendor class when option 93 is missing', () => {
     expect(classifyClient(request([vendor('HTTPClient:Arch:00016:UNDI:003001')]))).toMatchObject({ arch: 16, firmware: 'uefi' });
-  });
-
-  it('offers snponly.efi to UEFI clients when selected', () => {
-    expect(chooseFirstStageLoader(classifyClient(request([arch(7)])), 'snponly.efi')).toMatchObject({ loader: 'snponly.efi', transport: 'tftp' });
   });
 
   it('tells PXEClient and HTTPClient vendor classes apart', () => {

@@ -61,6 +61,8 @@ describe('boot script request', () => {
     expect(parseBootScriptQuery(new URLSearchParams(''))).toEqual({ perClient: false });
     expect(parseBootScriptQuery(undefined)).toEqual({ perClient: false });
     expect(parseBootScriptQuery(new URLSearchParams('mac=52:54:00:00:00:01'))).toEqual({ perClient: false });
+    // option 67 chained through a script variable: iPXE sent the query unexpanded
+    expect(parseBootScriptQuery(new URLSearchParams('mac=${netX/mac}&arch=${buildarch}&platform=${platform}'))).toEqual({ perClient: false });
   });
 
   it('accepts the MAC spellings iPXE and people use', () => {

@@ -128,10 +128,11 @@ export interface BootScriptQuery {
  * Reads the boot-script query. A request without it (an iPXE that was told the plain URL by
  * someone else's DHCP server, or by a technician) should get `renderChainScript`, which asks
  * again with the client's settings; `perClient` tells the two apart without looping when iPXE
- * left a setting empty.
+ * left a setting empty. A query that still reads `${platform}` came from an iPXE that chained
+ * option 67 through a script variable (a script expands each token once, unlike autoboot): it too gets the chain script, whose URL iPXE does expand.
  */
 export function parseBootScriptQuery(query: URLSearchParams | undefined): BootScriptQuery {
-  if (!query || !query.has('platform')) return { perClient: false };
+  if (!query || !query.has('platform') || query.get('platform')!.includes('${')) return { perClient: false };
   const mac = normalizeMac(query.get('mac'));
   const buildarch = cleanToken(query.get('arch'));
   const platform = cleanToken(query.get('platform'));

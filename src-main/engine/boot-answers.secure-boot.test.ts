@@ -35,6 +35,7 @@ function answers(mode: ServerSettings['secureBootClients']) {
     record: (e) => recorded.push(e),
     secureBootClients: new SecureBootClientChooser(dir, mode),
     resolveMac: () => UEFI.mac,
+    loaderHistory: () => ({}),
   });
   a.serveAt('198.18.0.1', 'http://198.18.0.1');
   return { a, recorded };

@@ -1,4 +1,4 @@
-import { chooseFirstStageLoader } from '../boot/first-stage-loader.ts';
+import { chooseFirstStageLoader, LOADER_FILES, type LoaderHistory } from '../boot/first-stage-loader.ts';
 import { ipxeChainUrl, parseBootScriptQuery, parseImageUrlPath, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { renderBootScript, renderChainScript } from '../boot/ipxe-script.ts';
 import { renderGrubConfig } from '../boot/secure-boot/grub-net-config.ts';
@@ -9,7 +9,6 @@ import type { FileRequestContext } from '../servers/file-source.ts';
 import type { LogEntry, ServerSettings } from '../shared/api.ts';
 import type { BootChainEvent, BootScriptEvent, TimelineEvent } from '../shared/timeline-event.ts';
 import { transferFileRole } from '../iso/boot-relevant-files.ts';
-import { LOADER_FILES } from './boot-files.ts';
 import { ImageLibrary } from './image-library.ts';
 import type { ChainChoice, SecureBootClientChooser } from './secure-boot-clients.ts';
 import type { FileClassification } from './timeline/server-event-mapper.ts';
@@ -30,6 +29,8 @@ export interface BootAnswersOptions {
   secureBootClients: SecureBootClientChooser;
   /** The MAC behind a client address (TFTP requests carry none). */
   resolveMac: (ip: string) => string | undefined;
+  /** What this MAC did with its last first-stage loader (LoaderAttempts). */
+  loaderHistory: (mac: string) => LoaderHistory;
 }
 
 const MAX_REMEMBERED_CLIENTS = 4096;
@@ -63,7 +64,11 @@ export class BootAnswers {
     this.baseUrl = baseUrl;
   }
 
-  /** What DHCP tells each client: a first-stage loader by TFTP, or iPXE its per-client script URL. */
+  /**
+   * What DHCP tells each client: iPXE (a NIC's iPXE ROM, or the loader Bootcast sent, once it
+   * runs) its per-client script URL, never a loader again; anything else the
+   * first-stage loader for its architecture and what it did with the last one.
+   */
   policy(): BootPolicy {
     return (client) => {
       const chain = this.chooseChain(client);
@@ -76,16 +81,13 @@ export class BootAnswers {
         return null;
       }
       if (client.ipxe) return { bootFile: ipxeChainUrl(this.baseUrl), nextServer: this.serverAddress };
-      // snponly.efi drives the NIC through the firmware's own SNP driver, which already worked for
-      // PXE: it starts ~4 s sooner than ipxe.efi (no driver probing) and avoids iPXE drivers that
-      // misbehave on some vendors' NICs.
-      const choice = chooseFirstStageLoader(client, 'snponly.efi');
+      const choice = chooseFirstStageLoader(client, this.o.loaderHistory(client.mac));
       if (!choice.loader) {
         this.o.log('warn', 'dhcp', `${client.mac}: no boot file offered: ${choice.reason}`, client.mac);
         return null;
       }
       const bootFile = choice.transport === 'http' ? `${this.baseUrl}/${choice.loader}` : choice.loader;
-      return { bootFile, nextServer: this.serverAddress };
+      return { bootFile, nextServer: this.serverAddress, reason: choice.reason };
     };
   }
 
@@ -126,7 +128,7 @@ export class BootAnswers {
     if ((e.kind === 'tftp.done' || e.kind === 'http.done') && (e.outcome === undefined || e.outcome === 'complete')) {
       const base = e.path.split('?')[0]!.replace(/^\/+/, '');
       const loader = LOADER_FILES.find((l) => l === base || `ipxe/${l}` === base);
-      if (loader && loader !== 'undionly.kpxe') this.o.secureBootClients.loaderSent(mac, loader);
+      if (loader?.endsWith('.efi')) this.o.secureBootClients.loaderSent(mac, loader);
     }
     if (e.kind === 'boot.script' || (e.kind.startsWith('dhcp.') && 'ipxe' in e && e.ipxe === true)) this.o.secureBootClients.ipxeRan(mac);
   }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOADER_FILES } from '../boot/first-stage-loader.ts';
 import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
@@ -8,9 +9,6 @@ import { bufferFile, type FileRequestContext, type FileSource, type ServedFile }
 import type { IsoImage } from '../iso/iso-image.ts';
 import type { ImageLibrary } from './image-library.ts';
 import { isoInInitrdFile } from './iso-in-initrd-file.ts';
-
-/** First-stage loaders a PXE ROM may ask for by TFTP (or UEFI HTTP boot by HTTP). */
-export const LOADER_FILES = ['undionly.kpxe', 'ipxe.efi', 'snponly.efi'] as const;
 
 export interface BootFilesOptions {
   library: ImageLibrary;
@@ -26,7 +24,7 @@ export interface BootFilesOptions {
 
 /**
  * What every path on the TFTP and HTTP servers means — the engine's side of the FileSource split:
- *   /undionly.kpxe, /ipxe.efi, /snponly.efi      bundled iPXE loaders (resources/ipxe)
+ *   /undionly.kpxe, /snponly.efi, … (LOADER_FILES) bundled iPXE loaders (resources/ipxe)
  *   /boot.ipxe[?mac=…&arch=…&platform=…]          the generated per-client boot script (HTTP)
  *   /wimboot                                      the wimboot the technician supplied, Windows plans
  *   /images/<id>/<path inside the image>          a file read straight from the ISO

@@ -19,6 +19,7 @@ import { ClientIdentity } from './client-identity.ts';
 import { EventLog } from './event-log.ts';
 import { ImageLibrary } from './image-library.ts';
 import { LogRing } from './log-ring.ts';
+import { LoaderAttempts } from './loader-attempts.ts';
 import { RunningServices } from './running-services.ts';
 import { chooseDhcpMode, startServices, type ServiceAssemblyContext } from './service-assembly.ts';
 import { SettingsStore } from './settings-store.ts';
@@ -82,6 +83,7 @@ export class Engine implements ApiClient {
   private readonly feed: TimelineFeed;
   private readonly bootFiles: BootFiles;
   private readonly answers: BootAnswers;
+  private readonly loaderAttempts = new LoaderAttempts();
   private services = new RunningServices();
   private state: ServerState = { phase: 'stopped', services: [], errors: [], warnings: [] };
   private transition: Promise<unknown> = Promise.resolve();
@@ -105,6 +107,7 @@ export class Engine implements ApiClient {
       record: (e) => this.feed.push(e),
       secureBootClients,
       resolveMac: (ip) => this.identity.resolve(ip),
+      loaderHistory: (mac) => this.loaderAttempts.history(mac),
     });
     const mapper = new ServerEventMapper({ classify: (_protocol, path) => this.answers.classifyPath(path) });
     this.feed = new TimelineFeed({
@@ -113,6 +116,7 @@ export class Engine implements ApiClient {
       mapper,
       sinks: [
         (e) => this.answers.observeForChainChoice(e),
+        (e) => this.loaderAttempts.observe(e),
         (e) => this.eventLog.append(e),
         (e) => this.timelineSinks.emit('event', e),
         (e) => this.api.emit('timeline.event', e),

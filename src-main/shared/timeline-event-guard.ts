@@ -14,7 +14,7 @@ interface Shape {
 
 const DHCP: Shape = {
   required: { client: 'string', pxe: 'boolean', ipxe: 'boolean', xid: 'number', from: 'string' },
-  optional: { arch: 'number', archName: 'string', firmware: 'string', vendorClass: 'string', giaddr: 'string', bootFile: 'string', answer: 'string', port: 'number', state: 'string', leaseSeconds: 'number', reason: 'string' },
+  optional: { arch: 'number', archName: 'string', firmware: 'string', vendorClass: 'string', giaddr: 'string', bootFile: 'string', bootReason: 'string', answer: 'string', port: 'number', state: 'string', leaseSeconds: 'number', reason: 'string' },
 };
 const TRANSFER: Shape = {
   required: { path: 'string' },

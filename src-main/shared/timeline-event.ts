@@ -47,6 +47,8 @@ export interface DhcpStepEvent extends EventBase {
   giaddr?: string;
   /** offer/ack/inform/proxy: the boot file or script URL we offered. */
   bootFile?: string;
+  /** With a first-stage loader: why this one ("x86-64 UEFI: snponly.efi, iPXE on …"). */
+  bootReason?: string;
   /** dhcp.proxy: which proxyDHCP answer (an OFFER on 67, an ACK on 4011), and its port. */
   answer?: 'offer' | 'ack';
   port?: number;

@@ -12,6 +12,11 @@ describe('timeline rows', () => {
     expect(rows.map((r) => r.offsetMs)).toEqual([250, 61_500]);
   });
 
+  it('shows the loader an offer named and why that loader', () => {
+    const [row] = timelineRows([testEvent('dhcp.offer', { bootFile: 'ipxe.efi', bootReason: 'x86-64 UEFI: ipxe.efi, because the client fetched snponly.efi and asked again' }, at(5))], T0);
+    expect(row).toMatchObject({ path: 'ipxe.efi', note: 'x86-64 UEFI: ipxe.efi, because the client fetched snponly.efi and asked again' });
+  });
+
   it('folds the progress of one transfer into a single row with the latest figures', () => {
     const events: TimelineEvent[] = [
       { ts: at(0), kind: 'http.start', path: '/linux' },

@@ -54,7 +54,8 @@ function details(e: TimelineEvent): Pick<TimelineRow, 'path' | 'bytes' | 'total'
     case 'nbd.error':
       return { path: e.export, bytes: e.bytes, total: e.size, durationMs: e.durationMs, note: e.error ?? e.reason };
     default:
-      if (isDhcpStep(e)) return { note: e.reason };
+      // An offer names the loader (or script URL) and why that loader, for the technician.
+      if (isDhcpStep(e)) return { path: e.bootFile, note: e.reason ?? e.bootReason };
       return {
         path: e.path,
         bytes: e.bytes,

@@ -16,7 +16,7 @@ import { readEventLine } from '../support/timeline-events.ts';
  *          so a reply broadcast the naive way would leave through the wrong interface;
  *   bcrtr: rtr0 198.18.0.254 on the bridge, running dnsmasq as the LAN's existing DHCP server (proxy case).
  *
- * BIOS = SeaBIOS + iPXE ROM; UEFI = OVMF with EDK2's own PXE, which fetches ipxe.efi by TFTP.
+ * BIOS = SeaBIOS + iPXE ROM; UEFI = OVMF with EDK2's own PXE, which fetches snponly.efi by TFTP.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const lab = NetLab.available();
@@ -78,6 +78,9 @@ describe.skipIf(!lab.ok).each(['full', 'proxy'] as const)('network boot with --d
       const tftp = first('tftp.done', (e) => path(e).includes('.efi'));
       expect(tftp, `TFTP of the EFI loader in ${kinds.join(' ')}`).toBeGreaterThan(dhcp);
       expect(kernel).toBeGreaterThan(tftp);
+      // The firmware was told which loader and why.
+      const answer = timeline.find((e) => (e.kind === 'dhcp.offer' || e.kind === 'dhcp.proxy') && e['ipxe'] === false && e['bootFile']);
+      expect(answer, `loader answer in ${kinds.join(' ')}`).toMatchObject({ bootFile: 'snponly.efi', bootReason: expect.stringMatching(/x86-64 UEFI: snponly\.efi/) });
     }
   });
 });

@@ -149,10 +149,10 @@ describe('DhcpServer in full mode', () => {
   it('offers an unknown architecture an address but no loader, and says so in the event', async () => {
     const { port, events } = await startServer();
     const xid = nextXid();
-    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid, vendorClass: 'PXEClient:Arch:00011:UNDI:003000', arch: 11 }), port, BCAST);
+    await client.send(clientPacket({ type: T.DISCOVER, mac: nextMac(), xid, vendorClass: 'PXEClient:Arch:00010:UNDI:003000', arch: 10 }), port, BCAST);
     const offer = await client.waitFor(DhcpTestClient.reply(xid, T.OFFER));
     expect(offer.options.has(67)).toBe(false);
-    expect(events.offer[0]).toMatchObject({ boot: null, archName: 'ARM 64-bit UEFI', firmware: 'uefi' });
+    expect(events.offer[0]).toMatchObject({ boot: null, archName: 'ARM 32-bit UEFI', firmware: 'uefi' });
   });
 
   it('honours the address a client asks for (option 50) when it is free', async () => {
@@ -344,7 +344,7 @@ describe('DhcpServer in proxy mode', () => {
     const offer = await client.waitFor(DhcpTestClient.reply(xid, T.OFFER));
     expect(offer.yiaddr).toBe('0.0.0.0');
     expect(offer.siaddr).toBe(SERVER);
-    expect(offer.file).toBe('ipxe.efi');
+    expect(offer.file).toBe('snponly.efi');
     expect(readOption(offer.options, Opt.vendorClass)).toBe('PXEClient');
     expect(readOption(offer.options, Opt.serverId)).toBe(SERVER);
     expect(decodePxeVendorOptions(offer.options.get(43)!)).toEqual({ discoveryControl: 8, other: new Map() });

@@ -159,7 +159,7 @@ describe.skipIf(!lab.ok)('DHCP interop in network namespaces', () => {
   it('reaches udhcpc with the subnet-directed broadcast too (the non-Linux default)', async () => {
     await startBootcast({ mode: 'full', serverAddress: '198.18.0.1', prefixLength: 24, broadcastAddress: '198.18.0.255', range: { first: '198.18.0.151', last: '198.18.0.155' } });
     const udhcpc = net.exec(cli, 'busybox', ['udhcpc', '-i', 'c0', '-n', '-q', '-f', '-t', '5', '-T', '1', '-x', '0x3d:01525400bc0001', '-V', 'PXEClient:Arch:00007:UNDI:003000', '-s', script('subnet.sh', 'echo "UDHCPC $1 ip=$ip boot_file=$boot_file"')], { timeoutMs: 20_000 });
-    expect(udhcpc).toMatch(/UDHCPC bound ip=198\.18\.0\.15[1-5] boot_file=ipxe\.efi/);
+    expect(udhcpc).toMatch(/UDHCPC bound ip=198\.18\.0\.15[1-5] boot_file=snponly\.efi/);
   });
 
   it('with dnsmasq already serving, auto picks proxy mode, a PXE client sees both answers and the 4011 exchange, and full mode would warn', async () => {
@@ -179,9 +179,9 @@ describe.skipIf(!lab.ok)('DHCP interop in network namespaces', () => {
     const fromDnsmasq = result.offers.find((o) => o.serverId === '198.18.0.254');
     const fromBootcast = result.offers.find((o) => o.serverId === '198.18.0.1');
     expect(fromDnsmasq?.yiaddr).toMatch(/^198\.18\.0\.(1[6-9]\d|200)$/);
-    expect(fromBootcast).toMatchObject({ yiaddr: '0.0.0.0', file: 'ipxe.efi', vendorClass: 'PXEClient' });
+    expect(fromBootcast).toMatchObject({ yiaddr: '0.0.0.0', file: 'snponly.efi', vendorClass: 'PXEClient' });
     expect(fromBootcast!.bytes).toBeGreaterThanOrEqual(300);
-    expect(result.proxyAck).toMatchObject({ file: 'ipxe.efi', bootfileName: 'ipxe.efi' });
+    expect(result.proxyAck).toMatchObject({ file: 'snponly.efi', bootfileName: 'snponly.efi' });
     await expect.poll(() => server.of('proxy').map((p) => p.kind), { timeout: 5000 }).toEqual(['offer', 'ack']);
 
     // A non-PXE client is left to dnsmasq.

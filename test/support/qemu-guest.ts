@@ -96,7 +96,11 @@ export class QemuGuest {
     this.child?.once('exit', () => (exited = true));
     for (;;) {
       const serial = existsSync(this.serialPath) ? readFileSync(this.serialPath, 'latin1') : '';
-      const line = serial.split(/\r?\n/).find((l) => re.test(l));
+      // Only whole lines: QEMU flushes the serial file mid-line, and a marker line read half
+      // written matches `re` but lacks what the caller checks next.
+      const lines = serial.split(/\r?\n/);
+      if (!exited) lines.pop();
+      const line = lines.find((l) => re.test(l));
       const seconds = (Date.now() - this.startedAt) / 1000;
       if (line) return { ok: true, line, seconds, serial };
       if (exited || Date.now() > deadline) return { ok: false, seconds, serial };

@@ -67,6 +67,7 @@ export class ServerEventMapper {
     if (p.vendorClass) ev.vendorClass = p.vendorClass;
     if (p.giaddr) ev.giaddr = p.giaddr;
     if (p.boot) ev.bootFile = p.boot.bootFile;
+    if (p.boot?.reason) ev.bootReason = p.boot.reason;
     if (p.kind) ev.answer = p.kind;
     if (p.port !== undefined) ev.port = p.port;
     if (p.state) ev.state = p.state;

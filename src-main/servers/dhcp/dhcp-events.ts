@@ -12,6 +12,8 @@ export interface BootAnswer {
   nextServer?: string;
   /** Option 66 and `sname`; defaults to `nextServer` as a dotted quad. */
   serverName?: string;
+  /** Why this file, for the timeline ("x86-64 UEFI: snponly.efi, iPXE on the firmware's …"). */
+  reason?: string;
 }
 
 /** Decides the boot answer from the classified client; null = no boot information (log why). */
