@@ -94,12 +94,18 @@ export class QemuGuest {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     this.child?.once('exit', () => (exited = true));
+    let lastLength = -1;
     for (;;) {
       const serial = existsSync(this.serialPath) ? readFileSync(this.serialPath, 'latin1') : '';
-      // Only whole lines: QEMU flushes the serial file mid-line, and a marker line read half
-      // written matches `re` but lacks what the caller checks next.
+      // A line still being written is not matched: QEMU flushes the serial file mid-line, and a
+      // marker line read half written matches `re` but lacks what the caller checks next. The
+      // last, unterminated line counts once it stopped growing or has moved well past the match:
+      // full-screen programs (d-i's dialogs, memtest86+) never end theirs.
       const lines = serial.split(/\r?\n/);
-      if (!exited) lines.pop();
+      const last = lines.pop() ?? '';
+      const m = re.exec(last);
+      if (m && (exited || serial.length === lastLength || last.length - (m.index + m[0].length) >= 256)) lines.push(last);
+      lastLength = serial.length;
       const line = lines.find((l) => re.test(l));
       const seconds = (Date.now() - this.startedAt) / 1000;
       if (line) return { ok: true, line, seconds, serial };
