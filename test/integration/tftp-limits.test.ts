@@ -8,6 +8,7 @@ import type { TftpTransferDone, TftpTransferStart } from '../../src-main/servers
 import { DirSource } from '../support/dir-source.ts';
 import { TftpRawClient } from '../support/tftp-raw-client.ts';
 import { until } from '../support/until.ts';
+import { fakeClock } from '../support/manual-timers.ts';
 
 let dir: string;
 const BIG = 4 * 1024 * 1024;
@@ -39,29 +40,6 @@ async function client(): Promise<TftpRawClient> {
   return c;
 }
 
-function fakeClock() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void }> = [];
-  return {
-    now: () => now,
-    setTimeout: (fn: () => void, ms: number) => {
-      const t = { at: now + ms, fn };
-      timers.push(t);
-      return t;
-    },
-    clearTimeout: (t: unknown) => {
-      const i = timers.indexOf(t as (typeof timers)[number]);
-      if (i >= 0) timers.splice(i, 1);
-    },
-    advance(ms: number) {
-      now += ms;
-      for (const t of timers.filter((x) => x.at <= now)) {
-        timers.splice(timers.indexOf(t), 1);
-        t.fn();
-      }
-    },
-  };
-}
 
 /** A source that counts the bytes its streams actually read from disk. */
 class CountingSource implements FileSource {

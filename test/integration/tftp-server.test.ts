@@ -12,6 +12,7 @@ import { DirSource } from '../support/dir-source.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 import { TftpRawClient } from '../support/tftp-raw-client.ts';
 import { until } from '../support/until.ts';
+import { fakeClock } from '../support/manual-timers.ts';
 
 let dir: string;
 const pattern = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed + (i >> 8)) & 0xff);
@@ -62,30 +63,6 @@ async function client() {
   return c;
 }
 
-/** Timers that fire only when the test advances time, so retransmission tests never race the machine's load. */
-function fakeClock() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void }> = [];
-  return {
-    now: () => now,
-    setTimeout: (fn: () => void, ms: number) => {
-      const t = { at: now + ms, fn };
-      timers.push(t);
-      return t;
-    },
-    clearTimeout: (t: unknown) => {
-      const i = timers.indexOf(t as (typeof timers)[number]);
-      if (i >= 0) timers.splice(i, 1);
-    },
-    advance(ms: number) {
-      now += ms;
-      for (const t of timers.filter((x) => x.at <= now)) {
-        timers.splice(timers.indexOf(t), 1);
-        t.fn();
-      }
-    },
-  };
-}
 
 const rrq = (filename: string, options: TftpOption[] = [], mode = 'octet') => ({ op: 'RRQ' as const, filename, mode, options });
 
