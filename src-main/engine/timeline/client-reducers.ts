@@ -23,17 +23,9 @@ import type { TimerHandle } from './clock.ts';
  * record (identity, stage, transfers, what the attempt waits for), and the record's summary.
  * Pure functions of the record; the registry (client-timeline.ts) owns timers and notifications.
  */
-export interface ClientRecord {
-  mac: string;
+export interface ClientRecord extends Pick<ClientSummary, 'mac' | 'ip' | 'vendor' | 'arch' | 'firmware' | 'ipxe' | 'image' | 'plan'> {
   /** Creation order, to list clients first seen at the same instant stably. */
   seq: number;
-  ip?: string;
-  vendor?: string;
-  arch?: string;
-  firmware: Firmware;
-  ipxe: boolean;
-  image?: string;
-  plan?: string;
   firstSeenT: number;
   firstSeen: string;
   lastSeenT: number;
