@@ -1,4 +1,4 @@
-import type { ClientStage, ClientSummary, Firmware } from '../../shared/api.ts';
+import type { ClientStage, ClientSummary } from '../../shared/api.ts';
 import type { StallHint } from '../../shared/stall-hints.ts';
 import {
   isDhcpStep,
