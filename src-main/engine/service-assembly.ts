@@ -1,5 +1,6 @@
 import { chooseClientDns, hostResolvers } from '../net/host-resolvers.ts';
-import { DhcpServer, type DhcpServerOptions } from '../servers/dhcp/dhcp-server.ts';
+import { DhcpServer } from '../servers/dhcp/dhcp-server.ts';
+import type { DhcpServerOptions } from '../servers/dhcp/dhcp-server-options.ts';
 import { decideDhcpMode, probeForDhcpServer } from '../servers/dhcp/dhcp-probe.ts';
 import { DnsForwarder } from '../servers/dns-forwarder.ts';
 import { HttpServer } from '../servers/http/http-server.ts';

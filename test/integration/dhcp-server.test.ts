@@ -8,7 +8,8 @@ import { DhcpMessageType as T } from '../../src-main/protocol/dhcp/option-codes.
 import { decodePxeVendorOptions } from '../../src-main/protocol/dhcp/pxe-vendor-options.ts';
 import { Opt, readOption } from '../../src-main/protocol/dhcp/typed-options.ts';
 import type { BootAnswer, DhcpServerEvents } from '../../src-main/servers/dhcp/dhcp-events.ts';
-import { DhcpServer, type DhcpServerOptions } from '../../src-main/servers/dhcp/dhcp-server.ts';
+import { DhcpServer } from '../../src-main/servers/dhcp/dhcp-server.ts';
+import type { DhcpServerOptions } from '../../src-main/servers/dhcp/dhcp-server-options.ts';
 import { clientPacket, DhcpTestClient } from '../support/dhcp-test-client.ts';
 
 const SERVER = '127.0.0.1';

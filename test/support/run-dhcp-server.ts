@@ -10,7 +10,8 @@
  */
 import { chooseFirstStageLoader } from '../../src-main/boot/first-stage-loader.ts';
 import { decideDhcpMode, probeForDhcpServer } from '../../src-main/servers/dhcp/dhcp-probe.ts';
-import { DhcpServer, type DhcpServerOptions } from '../../src-main/servers/dhcp/dhcp-server.ts';
+import { DhcpServer } from '../../src-main/servers/dhcp/dhcp-server.ts';
+import type { DhcpServerOptions } from '../../src-main/servers/dhcp/dhcp-server-options.ts';
 import type { DhcpServerEvents } from '../../src-main/servers/dhcp/dhcp-events.ts';
 import { subnetBroadcast } from '../../src-main/net/interfaces.ts';
 

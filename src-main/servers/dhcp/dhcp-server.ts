@@ -2,66 +2,19 @@ import type { RemoteInfo } from 'node:dgram';
 import { classifyClient, type PxeClientInfo } from '../../pxe/client-class.ts';
 import { macFromBytes } from '../../shared/mac.ts';
 import { DhcpCodecError } from '../../protocol/dhcp/dhcp-codec-error.ts';
-import {
-  formatIpv4, inSubnet, isIpv4, netmaskToPrefix, networkOf, parseIpv4, prefixToNetmask, subnetBroadcastOf,
-} from '../../protocol/dhcp/ipv4-address.ts';
-import { BOOTREPLY, BOOTREQUEST, BROADCAST_FLAG, DhcpMessageType, DhcpOption, IpxeSubOption, messageTypeName } from '../../protocol/dhcp/option-codes.ts';
-import { decodeDhcpPacket, emptyPacket, encodeDhcpPacket, type DhcpPacket } from '../../protocol/dhcp/packet.ts';
-import { DiscoveryControl, encodePxeVendorOptions } from '../../protocol/dhcp/pxe-vendor-options.ts';
-import { Opt, readOption, writeOption } from '../../protocol/dhcp/typed-options.ts';
+import { inSubnet, isIpv4, netmaskToPrefix, subnetBroadcastOf } from '../../protocol/dhcp/ipv4-address.ts';
+import { BOOTREQUEST, DhcpMessageType, messageTypeName } from '../../protocol/dhcp/option-codes.ts';
+import { decodeDhcpPacket, encodeDhcpPacket, type DhcpPacket } from '../../protocol/dhcp/packet.ts';
+import { Opt, readOption } from '../../protocol/dhcp/typed-options.ts';
 import { Emitter } from '../../shared/emitter.ts';
-import { answerFrom, probeDiscover, randomLocalMac } from './dhcp-probe.ts';
+import { ConflictWatch } from './dhcp-conflict-watch.ts';
+import { clientKey, foreignOrigin, safeRead } from './dhcp-request-facts.ts';
+import type { DhcpServerOptions } from './dhcp-server-options.ts';
+import { fullReply, nakReply, proxyReply, type ReplyNetwork } from './dhcp-replies.ts';
 import { defaultReplyBroadcast, DhcpSocketPair, type ReceivedVia } from './dhcp-socket-pair.ts';
-import type { BootAnswer, BootPolicy, DhcpClientRef, DhcpServerEvents, DhcpStats, RequestState } from './dhcp-events.ts';
+import type { BootAnswer, DhcpClientRef, DhcpServerEvents, DhcpStats, RequestState } from './dhcp-events.ts';
 import { loadLeaseFile, LeaseFileWriter } from './lease-file.ts';
-import { LeasePool } from './lease-pool.ts';
-
-export interface DhcpServerOptions {
-  /** 'full' gives addresses, 'proxy' only boot information to PXE clients, 'off' binds nothing. `auto` is resolved before (decideDhcpMode). */
-  mode: 'full' | 'proxy' | 'off';
-  /** IPv4 address of the chosen interface: replies come from it and name it as server identifier. */
-  serverAddress: string;
-  /** Subnet of the interface; give this or `netmask`. */
-  prefixLength?: number;
-  netmask?: string;
-  /** Where broadcast replies go; default 255.255.255.255 on Linux, else the subnet-directed broadcast (see DhcpSocketPair). */
-  broadcastAddress?: string;
-  /** Where broadcasts are received; default '0.0.0.0'. */
-  listenAddress?: string;
-  /** Server port, default 67 (0 = any free port, for tests). */
-  port?: number;
-  /** proxyDHCP / PXE boot server port, default 4011 (proxy mode only). */
-  proxyPort?: number;
-  /** Where clients listen, default 68. */
-  clientPort?: number;
-  /** Full-mode pool; default the upper half of the subnet. Must lie inside the subnet. */
-  range?: { first: string; last: string };
-  leaseSeconds?: number;
-  router?: string;
-  dns?: string[];
-  /** Lease persistence (dhcp-leases.json); none when absent. */
-  dataDir?: string;
-  bootPolicy: BootPolicy;
-  /** How long an OFFERed address is held for the client's REQUEST. */
-  offerHoldSeconds?: number;
-  /** How long a DECLINEd address stays out of the pool. */
-  declineQuarantineSeconds?: number;
-  /**
-   * Full mode: tell iPXE (option 175.176 no-pxedhcp = 1) not to wait for ProxyDHCP offers,
-   * which otherwise costs every boot 2–3 s. Default true.
-   */
-  ipxeSkipProxyDhcpWait?: boolean;
-  /**
-   * Full mode: keep watching for another DHCP server. Both ways listen on the client port (68)
-   * with a wildcard + address-bound socket pair, SO_REUSEADDR, so a DHCP client of this machine
-   * keeps working (its own socket is address-bound or raw in every common implementation).
-   * `passive` (default true) reports any foreign OFFER/ACK broadcast seen on the chosen network
-   * (source or offered address inside the subnet); `probeIntervalMs` (default 60 s, 0 = never)
-   * sends our own DISCOVER, since a server that unicasts its answers is invisible otherwise.
-   */
-  conflictWatch?: { passive?: boolean; probeIntervalMs?: number };
-  now?: () => number;
-}
+import { LeasePool, poolForSubnet } from './lease-pool.ts';
 
 interface Resolved {
   prefixLength: number;
@@ -82,15 +35,12 @@ interface Resolved {
 export class DhcpServer {
   readonly events = new Emitter<DhcpServerEvents>();
   private readonly r: Resolved;
+  private readonly network: ReplyNetwork;
   private pool: LeasePool | null = null;
   private leaseWriter: LeaseFileWriter | null = null;
   private main: DhcpSocketPair | null = null;
   private proxy: DhcpSocketPair | null = null;
-  private watch: DhcpSocketPair | null = null;
-  private probeTimer: NodeJS.Timeout | null = null;
-  private readonly probeMac = randomLocalMac();
-  private readonly probeXids = new Set<number>();
-  private readonly conflictsSeen = new Map<string, number>();
+  private watch: ConflictWatch | null = null;
   private readonly now: () => number;
   private readonly counters = { received: 0, malformed: 0, ignored: 0, sent: 0, sendErrors: 0, conflicts: 0 };
   private readonly byType: Record<string, number> = {};
@@ -110,28 +60,12 @@ export class DhcpServer {
       leaseSeconds: opts.leaseSeconds ?? 3600,
     };
     this.now = opts.now ?? Date.now;
-    if (opts.mode === 'full') this.pool = this.createPool();
-  }
-
-  private createPool(): LeasePool {
-    const { serverAddress } = this.opts;
-    const { prefixLength } = this.r;
-    const network = networkOf(serverAddress, prefixLength);
-    const broadcast = parseIpv4(this.r.subnetBroadcast);
-    const subnet = `${formatIpv4(network)}/${prefixLength}`;
-    let range = this.opts.range;
-    if (!range) {
-      if (prefixLength > 29) throw new RangeError(`DHCP full mode: subnet ${subnet} is too small for an address pool; give the interface a /24 or set a range`);
-      const hosts = broadcast - network - 1;
-      range = { first: formatIpv4(network + 1 + Math.floor(hosts / 2)), last: formatIpv4(broadcast - 1) };
-    }
-    for (const end of [range.first, range.last]) {
-      if (!isIpv4(end) || !inSubnet(end, serverAddress, prefixLength) || parseIpv4(end) === network || parseIpv4(end) === broadcast) {
-        throw new RangeError(`DHCP full mode: range ${range.first}–${range.last} must lie inside ${subnet} (the interface's subnet), excluding ${formatIpv4(network)} and ${formatIpv4(broadcast)}`);
-      }
-    }
-    const exclude = [serverAddress, ...(this.opts.router ? [this.opts.router] : [])];
-    return new LeasePool({ first: range.first, last: range.last, exclude, now: this.now });
+    this.network = {
+      serverAddress: opts.serverAddress, prefixLength, subnetBroadcast, leaseSeconds: this.r.leaseSeconds,
+      ...(opts.router ? { router: opts.router } : {}), ...(opts.dns ? { dns: opts.dns } : {}),
+      ipxeSkipProxyDhcpWait: opts.ipxeSkipProxyDhcpWait ?? true,
+    };
+    if (opts.mode === 'full') this.pool = poolForSubnet({ serverAddress: opts.serverAddress, prefixLength, ...(opts.range ? { range: opts.range } : {}), ...(opts.router ? { router: opts.router } : {}), now: this.now });
   }
 
   get mode(): DhcpServerOptions['mode'] {
@@ -172,7 +106,16 @@ export class DhcpServer {
       this.closeSockets();
       throw err;
     }
-    if (this.opts.mode === 'full') await this.startConflictWatch(listenAddress);
+    if (this.opts.mode === 'full') {
+      this.watch = new ConflictWatch({
+        serverAddress: this.opts.serverAddress, prefixLength: this.r.prefixLength, listenAddress, clientPort: this.r.clientPort,
+        serverPort: () => this.main?.port ?? this.r.port, broadcastAddress: this.r.broadcastAddress,
+        passive: this.opts.conflictWatch?.passive ?? true, probeIntervalMs: this.opts.conflictWatch?.probeIntervalMs ?? 60_000, now: this.now,
+        onConflict: (conflict) => { this.counters.conflicts++; this.events.emit('conflict', conflict); },
+        onWarning: (message) => this.events.emit('warning', { message }),
+      });
+      await this.watch.start();
+    }
   }
 
   async stop(): Promise<void> {
@@ -181,9 +124,8 @@ export class DhcpServer {
   }
 
   private closeSockets(): void {
-    if (this.probeTimer) clearInterval(this.probeTimer);
-    this.probeTimer = null;
-    for (const pair of [this.main, this.proxy, this.watch]) pair?.close();
+    this.watch?.stop();
+    for (const pair of [this.main, this.proxy]) pair?.close();
     this.main = this.proxy = this.watch = null;
   }
 
@@ -194,68 +136,6 @@ export class DhcpServer {
       activeLeases: this.pool?.activeCount() ?? 0,
       poolSize: this.pool?.size ?? 0,
     };
-  }
-
-  // ——— foreign server watch (full mode) ———
-
-  private async startConflictWatch(listenAddress: string): Promise<void> {
-    const passive = this.opts.conflictWatch?.passive ?? true;
-    const interval = this.opts.conflictWatch?.probeIntervalMs ?? 60_000;
-    if (!passive && interval <= 0) return;
-    // Answers to the probe come back as broadcasts, so the wildcard socket is needed either way;
-    // without `passive` only answers to our own probes count.
-    this.watch = new DhcpSocketPair({
-      address: this.opts.serverAddress,
-      listenAddress,
-      port: this.r.clientPort,
-      service: 'DHCP conflict watch',
-      onMessage: (data, from) => this.onWatchPacket(data, from, passive),
-      onError: (err) => this.events.emit('warning', { message: `DHCP conflict watch: ${err.message}` }),
-    });
-    try {
-      await this.watch.bind();
-    } catch (err) {
-      this.watch = null;
-      this.events.emit('warning', { message: `cannot watch for other DHCP servers (${(err as Error).message}); a second DHCP server on this network would go unnoticed` });
-      return;
-    }
-    if (interval > 0) {
-      const probe = () => {
-        const xid = (Math.random() * 0xffffffff) >>> 0;
-        this.probeXids.add(xid);
-        if (this.probeXids.size > 16) this.probeXids.delete(this.probeXids.values().next().value!);
-        this.watch?.send(probeDiscover(xid, this.probeMac, {}), this.main?.port ?? this.r.port, this.r.broadcastAddress).catch((err: Error) => {
-          this.events.emit('warning', { message: `DHCP conflict probe could not be sent: ${err.message}` });
-        });
-      };
-      this.probeTimer = setInterval(probe, interval);
-      this.probeTimer.unref();
-      probe();
-    }
-  }
-
-  private onWatchPacket(data: Uint8Array, from: RemoteInfo, passive: boolean): void {
-    if (from.address === this.opts.serverAddress) return;
-    const answer = answerFrom(data, from, null);
-    if (!answer || answer.serverId === this.opts.serverAddress) return;
-    const xid = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4);
-    const ours = this.probeXids.has(xid);
-    if (!ours && !passive) return;
-    const onThisNetwork = ours || inSubnet(from.address, this.opts.serverAddress, this.r.prefixLength) || inSubnet(answer.offeredAddress, this.opts.serverAddress, this.r.prefixLength);
-    if (!onThisNetwork || answer.offeredAddress === '0.0.0.0') return; // a proxyDHCP server gives no addresses: no conflict
-    this.reportConflict(answer.serverId, from.address, answer.offeredAddress, ours ? 'probe' : 'passive');
-  }
-
-  private reportConflict(serverId: string, address: string, offeredAddress: string, via: 'probe' | 'passive' | 'client-request'): void {
-    const last = this.conflictsSeen.get(serverId);
-    const now = this.now();
-    if (last !== undefined && now - last < 60_000) return;
-    this.conflictsSeen.set(serverId, now);
-    this.counters.conflicts++;
-    this.events.emit('conflict', {
-      serverId, address, offeredAddress, via,
-      message: `another DHCP server (${serverId}) is handing out addresses on this network while Bootcast runs in full mode: clients may get its answer and no boot information. Stop one of them or switch Bootcast to proxy mode.`,
-    });
   }
 
   // ——— packet handling ———
@@ -277,11 +157,11 @@ export class DhcpServer {
     if (p.op !== BOOTREQUEST) return this.drop(null, `a BOOTREPLY arrived on the server port from ${fromText}`);
     const typeName = type === undefined ? 'bootp' : (messageTypeName(type) ?? `type-${type}`);
     this.byType[typeName] = (this.byType[typeName] ?? 0) + 1;
-    if (macFromBytes(p.chaddr, p.hlen) === this.probeMac) return; // our own conflict probe, looped back
+    if (this.watch && macFromBytes(p.chaddr, p.hlen) === this.watch.probeMac) return; // our own conflict probe, looped back
     const info = classifyClient(p);
     const ref = this.refOf(p, info, fromText);
     if (type === undefined) return this.drop(ref, 'BOOTP request without a DHCP message type: plain BOOTP is not served');
-    const foreign = this.foreignOrigin(p, from);
+    const foreign = foreignOrigin(p, from, this.opts.serverAddress, this.r.prefixLength, this.opts.mode);
     if (foreign) return this.drop(ref, foreign);
     try {
       if (port === 'proxy') this.handleProxyPort(p, type, info, ref, from);
@@ -307,24 +187,6 @@ export class DhcpServer {
     if (ref) this.events.emit('ignored', { ...ref, reason });
   }
 
-  /**
-   * Requests that demonstrably come from another network (see DhcpSocketPair): answering them
-   * would send a reply out of an interface the user did not choose.
-   */
-  private foreignOrigin(p: DhcpPacket, from: RemoteInfo): string | null {
-    const { serverAddress } = this.opts;
-    const subnet = `${formatIpv4(networkOf(serverAddress, this.r.prefixLength))}/${this.r.prefixLength}`;
-    if (p.giaddr !== '0.0.0.0') {
-      if (this.opts.mode === 'full' && !inSubnet(p.giaddr, serverAddress, this.r.prefixLength)) {
-        return `relayed by ${p.giaddr}, whose network has no pool here (pool is in ${subnet})`;
-      }
-      return null;
-    }
-    if (p.ciaddr !== '0.0.0.0' && !inSubnet(p.ciaddr, serverAddress, this.r.prefixLength)) return `client address ${p.ciaddr} is outside ${subnet}: not from the chosen interface`;
-    if (from.address !== '0.0.0.0' && !inSubnet(from.address, serverAddress, this.r.prefixLength)) return `sent from ${from.address}, outside ${subnet}: not from the chosen interface`;
-    return null;
-  }
-
   private bootFor(info: PxeClientInfo, ref: DhcpClientRef): BootAnswer | null {
     if (!info.pxe) return null;
     try {
@@ -335,21 +197,11 @@ export class DhcpServer {
     }
   }
 
-  private clientKey(p: DhcpPacket): string {
-    const mac = macFromBytes(p.chaddr, p.hlen);
-    const id = p.options.get(DhcpOption.CLIENT_ID);
-    if (!id || id.length < 2) return `mac:${mac}`;
-    // 61 = 01:<MAC> (what iPXE sends) is the same machine as a ROM that sends no 61.
-    const hex = [...id].map((b) => b.toString(16).padStart(2, '0'));
-    if (id[0] === 1 && hex.slice(1).join(':') === mac) return `mac:${mac}`;
-    return `id:${hex.join('')}`;
-  }
-
   // ——— full mode (RFC 2131 §4.3) ———
 
   private handleFull(p: DhcpPacket, type: number, info: PxeClientInfo, ref: DhcpClientRef, via: ReceivedVia): void {
     const pool = this.pool!;
-    const key = this.clientKey(p);
+    const key = clientKey(p);
     const holdMs = (this.opts.offerHoldSeconds ?? 30) * 1000;
     const leaseMs = this.r.leaseSeconds * 1000;
     switch (type) {
@@ -374,7 +226,7 @@ export class DhcpServer {
         this.events.emit('request', { ...withIp, state });
         if (state === 'selecting' && serverId !== this.opts.serverAddress) {
           pool.dropOffer(key);
-          if (serverId !== undefined) this.reportConflict(serverId, serverId, ip ?? '0.0.0.0', 'client-request');
+          if (serverId !== undefined) this.watch?.report(serverId, serverId, ip ?? '0.0.0.0', 'client-request');
           return this.drop(withIp, `client chose another server (${serverId})`);
         }
         if (!ip) return this.drop(withIp, `${state} REQUEST without a requested address (option 50)`);
@@ -430,72 +282,12 @@ export class DhcpServer {
   }
 
   private nak(p: DhcpPacket, ref: DhcpClientRef, reason: string): void {
-    const reply = this.baseReply(p, DhcpMessageType.NAK);
-    writeOption(reply.options, Opt.message, reason.slice(0, 200));
-    // RFC 2131 §4.3.2: a NAK is broadcast (or sent to the relay with the broadcast bit set).
-    reply.flags |= BROADCAST_FLAG;
-    this.send(reply, p, true);
+    this.send(nakReply(p, reason, this.opts.serverAddress), p, true);
     this.events.emit('nak', { ...ref, reason });
   }
 
-  private baseReply(p: DhcpPacket, type: number): DhcpPacket {
-    const reply: DhcpPacket = {
-      ...emptyPacket(BOOTREPLY), htype: p.htype, hlen: p.hlen, xid: p.xid, flags: p.flags, giaddr: p.giaddr, chaddr: p.chaddr.slice(),
-    };
-    writeOption(reply.options, Opt.messageType, type);
-    writeOption(reply.options, Opt.serverId, this.opts.serverAddress);
-    return reply;
-  }
-
   private fullReply(p: DhcpPacket, type: number, ip: string | null, info: PxeClientInfo, boot: BootAnswer | null): DhcpPacket {
-    const reply = this.baseReply(p, type);
-    if (ip) reply.yiaddr = ip;
-    else reply.ciaddr = p.ciaddr; // INFORM ACK: no address, no lease time (RFC 2131 §4.3.5)
-    if (type === DhcpMessageType.ACK && p.ciaddr !== '0.0.0.0') reply.ciaddr = p.ciaddr;
-    const o = reply.options;
-    if (ip) {
-      writeOption(o, Opt.leaseTime, this.r.leaseSeconds);
-      writeOption(o, Opt.renewalTime, Math.floor(this.r.leaseSeconds / 2));
-      writeOption(o, Opt.rebindingTime, Math.floor((this.r.leaseSeconds * 7) / 8));
-    }
-    writeOption(o, Opt.subnetMask, formatIpv4(prefixToNetmask(this.r.prefixLength)));
-    writeOption(o, Opt.broadcastAddress, this.r.subnetBroadcast);
-    if (this.opts.router) writeOption(o, Opt.router, [this.opts.router]);
-    if (this.opts.dns?.length) writeOption(o, Opt.dnsServers, this.opts.dns);
-    if (boot) this.addBoot(reply, p, info, boot);
-    if (boot && info.ipxe && (this.opts.ipxeSkipProxyDhcpWait ?? true)) {
-      writeOption(o, Opt.ipxe, new Map([[IpxeSubOption.NO_PXEDHCP, Uint8Array.of(1)]]));
-    }
-    this.echoRelayAgent(p, reply);
-    return reply;
-  }
-
-  /** siaddr/sname/file and options 66/67 (firmware reads one or the other), plus the PXE vendor bits. */
-  private addBoot(reply: DhcpPacket, p: DhcpPacket, info: PxeClientInfo, boot: BootAnswer): void {
-    const nextServer = boot.nextServer ?? this.opts.serverAddress;
-    const serverName = boot.serverName ?? nextServer;
-    reply.siaddr = nextServer;
-    reply.sname = serverName.length < 64 ? serverName : '';
-    reply.file = boot.bootFile.length < 128 ? boot.bootFile : '';
-    writeOption(reply.options, Opt.tftpServerName, serverName);
-    writeOption(reply.options, Opt.bootfileName, boot.bootFile);
-    if (info.httpClient) {
-      // UEFI HTTP boot only accepts offers that echo its vendor class (UEFI 2.5 §24.7).
-      writeOption(reply.options, Opt.vendorClass, 'HTTPClient');
-    } else if (info.pxeClient) {
-      // PXE 2.1 §2.2.1: "PXEClient" marks the offer as carrying PXE information; discovery
-      // control bit 3 says "boot the file named here, no menu, no boot server discovery".
-      writeOption(reply.options, Opt.vendorClass, 'PXEClient');
-      reply.options.set(DhcpOption.VENDOR_SPECIFIC, encodePxeVendorOptions({ discoveryControl: DiscoveryControl.USE_BOOTFILE, other: new Map() }));
-    }
-    const uuid = p.options.get(DhcpOption.CLIENT_UUID);
-    if (uuid && info.pxeClient) reply.options.set(DhcpOption.CLIENT_UUID, uuid);
-  }
-
-  private echoRelayAgent(p: DhcpPacket, reply: DhcpPacket): void {
-    // RFC 3046 §2.2: echo option 82 unchanged, as the last option.
-    const relay = p.options.get(DhcpOption.RELAY_AGENT);
-    if (relay) reply.options.set(DhcpOption.RELAY_AGENT, relay);
+    return fullReply(p, type, ip, info, boot, this.network);
   }
 
   // ——— proxy mode (PXE 2.1 §2.2.2 and §2.2.4) ———
@@ -509,7 +301,7 @@ export class DhcpServer {
     if (!info.pxeClient && !info.httpClient) return this.drop(ref, `not a PXE client (vendor class ${info.vendorClass ?? 'none'}); the network's DHCP server serves it`);
     const boot = this.bootFor(info, ref);
     if (!boot) return this.drop(ref, `no boot answer for ${info.archName}`);
-    this.send(this.proxyReply(p, DhcpMessageType.OFFER, info, boot), p);
+    this.send(proxyReply(p, DhcpMessageType.OFFER, info, boot, this.opts.serverAddress), p);
     this.events.emit('proxy', { ...ref, port: this.main!.port, kind: 'offer', boot });
   }
 
@@ -522,20 +314,12 @@ export class DhcpServer {
     if (!info.pxeClient && !info.httpClient) return this.drop(ref, `not a PXE client (vendor class ${info.vendorClass ?? 'none'})`);
     const boot = this.bootFor(info, ref);
     if (!boot) return this.drop(ref, `no boot answer for ${info.archName}`);
-    const reply = this.proxyReply(p, DhcpMessageType.ACK, info, boot);
+    const reply = proxyReply(p, DhcpMessageType.ACK, info, boot, this.opts.serverAddress);
     reply.ciaddr = p.ciaddr;
     // PXE 2.1 §2.2.4: the boot server answers to the client's source address and port.
     const address = from.address !== '0.0.0.0' ? from.address : this.r.broadcastAddress;
     this.transmit(reply, p, address, from.port, this.proxy!);
     this.events.emit('proxy', { ...ref, port: this.proxy!.port, kind: 'ack', boot });
-  }
-
-  private proxyReply(p: DhcpPacket, type: number, info: PxeClientInfo, boot: BootAnswer): DhcpPacket {
-    const reply = this.baseReply(p, type);
-    // No yiaddr, no lease, no network configuration: the network's own server gives those.
-    this.addBoot(reply, p, { ...info, pxeClient: !info.httpClient, httpClient: info.httpClient }, boot);
-    this.echoRelayAgent(p, reply);
-    return reply;
   }
 
   // ——— sending (RFC 2131 §4.1) ———
@@ -578,13 +362,5 @@ export class DhcpServer {
       this.counters.sendErrors++;
       this.events.emit('warning', { message: `could not send DHCP reply to ${address}:${port}: ${err.message}` });
     });
-  }
-}
-
-function safeRead<T>(read: () => T | undefined): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { formatIpv4, parseIpv4 } from '../../protocol/dhcp/ipv4-address.ts';
+import { formatIpv4, inSubnet, isIpv4, networkOf, parseIpv4 } from '../../protocol/dhcp/ipv4-address.ts';
 
 /**
  * The full-mode address pool: which client holds which address until when. Pure bookkeeping
@@ -26,6 +26,29 @@ export interface LeasePoolOptions {
   /** Addresses inside the range that must never be handed out (server, router, broadcast). */
   exclude?: string[];
   now?: () => number;
+}
+
+/**
+ * The pool for a server at `serverAddress`/`prefixLength`: the given range, or by default the upper
+ * half of the subnet. Throws a message naming the subnet when the range lies outside it.
+ */
+export function poolForSubnet(o: { serverAddress: string; prefixLength: number; range?: { first: string; last: string }; router?: string; now: () => number }): LeasePool {
+  const network = networkOf(o.serverAddress, o.prefixLength);
+  const broadcast = network + 2 ** (32 - o.prefixLength) - 1;
+  const subnet = `${formatIpv4(network)}/${o.prefixLength}`;
+  let range = o.range;
+  if (!range) {
+    if (o.prefixLength > 29) throw new RangeError(`DHCP full mode: subnet ${subnet} is too small for an address pool; give the interface a /24 or set a range`);
+    const hosts = broadcast - network - 1;
+    range = { first: formatIpv4(network + 1 + Math.floor(hosts / 2)), last: formatIpv4(broadcast - 1) };
+  }
+  for (const end of [range.first, range.last]) {
+    if (!isIpv4(end) || !inSubnet(end, o.serverAddress, o.prefixLength) || parseIpv4(end) === network || parseIpv4(end) === broadcast) {
+      throw new RangeError(`DHCP full mode: range ${range.first}–${range.last} must lie inside ${subnet} (the interface's subnet), excluding ${formatIpv4(network)} and ${formatIpv4(broadcast)}`);
+    }
+  }
+  const exclude = [o.serverAddress, ...(o.router ? [o.router] : [])];
+  return new LeasePool({ first: range.first, last: range.last, exclude, now: o.now });
 }
 
 export class LeasePool {
