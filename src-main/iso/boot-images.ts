@@ -4,6 +4,9 @@ import { SECTOR_SIZE } from '../protocol/iso9660/fields.ts';
 import { IsoFormatError } from '../protocol/iso9660/iso-format-error.ts';
 import type { ByteSource } from './byte-source.ts';
 
+/** The virtual directory holding El Torito boot images (the name 7-Zip made familiar). */
+export const BOOT_DIR = '[BOOT]';
+
 /** An El Torito boot image, exposed as a virtual file under /[BOOT]. */
 export interface BootImage {
   /** "bios.img", "uefi.img", then "bios-2.img"… when a platform has several. */

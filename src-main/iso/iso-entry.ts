@@ -1,4 +1,5 @@
 import type { ImageEntry } from './image-files.ts';
+import { joinPath } from './image-path.ts';
 
 /** A run of bytes in the image: `length` bytes from sector `sector` (2048-byte sectors). */
 export interface Extent {
@@ -26,4 +27,9 @@ export interface IsoEntry extends ImageEntry {
   unreadable?: string;
   /** El Torito boot image exposed under /[BOOT]. */
   virtual?: boolean;
+}
+
+/** A directory's child with its path (directory caches hold entries without one, since a directory may be reached by several paths). */
+export function childEntry(dir: IsoEntry, e: Omit<IsoEntry, 'path'> | IsoEntry): IsoEntry {
+  return 'path' in e ? e : { ...e, path: joinPath(dir.path, e.name) };
 }

@@ -1,24 +1,21 @@
 import type { Readable } from 'node:stream';
 import type { ImageEntry, ImageFiles } from './image-files.ts';
-import { parseDirectoryExtent } from '../protocol/iso9660/directory-record.ts';
 import { SECTOR_SIZE } from '../protocol/iso9660/fields.ts';
 import { detectHybrid } from '../protocol/iso9660/hybrid.ts';
-import { hasRockRidgeEntries } from '../protocol/iso9660/rock-ridge.ts';
-import { parseSuspArea } from '../protocol/iso9660/susp.ts';
-import type { PrimaryVolume } from '../protocol/iso9660/volume-descriptor.ts';
-import { readBootImages, type BootImage } from './boot-images.ts';
-import { bootFileRole, SKIPPED_DIRECTORIES, type BootFile } from './boot-relevant-files.ts';
+import { BOOT_DIR, readBootImages, type BootImage } from './boot-images.ts';
 import { FileByteSource, type ByteSource } from './byte-source.ts';
-import { DirectoryReader, type DirEntry, type TreeMode } from './directory-reader.ts';
+import type { DirEntry } from './directory-reader.ts';
 export type { OpenOptions } from './choose-file-system.ts';
 import { ExtentStream } from './extent-stream.ts';
-import { joinPath, pathParts } from './image-path.ts';
+import { pathParts } from './image-path.ts';
 import { IsoError } from './iso-error.ts';
-import { extentOffset, type IsoEntry } from './iso-entry.ts';
+import { childEntry, extentOffset, type IsoEntry } from './iso-entry.ts';
+import { chooseIsoTree } from './iso9660-tree.ts';
+import { findBootFiles, sizeBootImages } from './tree-searches.ts';
 import type { IsoSummary } from './iso-summary.ts';
 import { readExact } from './read-exact.ts';
 import { readVolumeSet, type VolumeSet } from './read-volume.ts';
-import { chooseFileSystem, isoFileSystem, type FileSystemChoice, type OpenOptions, type TreeReader } from './choose-file-system.ts';
+import { chooseFileSystem, type FileSystemChoice, type OpenOptions, type TreeReader } from './choose-file-system.ts';
 
 export type { IsoEntry } from './iso-entry.ts';
 export type { IsoSummary } from './iso-summary.ts';
@@ -30,13 +27,6 @@ export const DEFAULT_MAX_READ = 16 << 20;
 export const MAX_SYMLINKS = 16;
 /** Walks stop at this depth: Rock Ridge allows deep trees, but a loop must not recurse forever. */
 export const MAX_DEPTH = 128;
-/** The boot-file search reads at most this many entries, so a DVD's summary stays quick. */
-export const SUMMARY_ENTRY_BUDGET = 20_000;
-/** Entries the search for boot image files may read (see locateBootImages). */
-export const BOOT_IMAGE_SEARCH_BUDGET = 5_000;
-/** The virtual directory holding El Torito boot images (the name 7-Zip made familiar). */
-export const BOOT_DIR = '[BOOT]';
-
 export interface WalkOptions {
   /** Directory to start from (default '/'); not itself yielded. */
   from?: string;
@@ -203,7 +193,7 @@ export class IsoImage implements ImageFiles {
     this.checkOpen();
     const pvd = this.fs.labels;
     const head = await readExact(this.source, this.path, 0, Math.min(this.size, 16 * SECTOR_SIZE), 'system area');
-    const { files, complete, warnings } = await this.findBootFiles();
+    const { files, complete, warnings } = await findBootFiles(this.root, (dir) => this.children(dir));
     const bootEntries = await this.bootEntries();
     return {
       path: this.path,
@@ -253,91 +243,14 @@ export class IsoImage implements ImageFiles {
 
   // ---- lookup ----
 
-  /** The /[BOOT] files, sized on first use (see locateBootImages). */
+  /** The /[BOOT] files, sized on first use (see sizeBootImages). */
   private bootEntries(): Promise<IsoEntry[]> {
-    this.bootEntriesCache ??= this.locateBootImages();
+    this.bootEntriesCache ??= sizeBootImages(this.bootImages, this.root, this.size, (dir) => this.rawChildren(dir));
     return this.bootEntriesCache;
   }
 
-  /**
-   * The catalog says where a boot image starts, not how long it is (see bootImageSize). When a
-   * file of the tree starts at the same sector (isolinux/isolinux.bin, boot/grub/efi.img), its
-   * size is the image's size: what xorriso -extract_boot_images reports too. The search is
-   * breadth first with a budget, and runs only when /[BOOT] is first looked at, so open()
-   * stays a handful of reads.
-   */
-  private async locateBootImages(): Promise<IsoEntry[]> {
-    const sizes = this.bootImages.map((b) => b.size);
-    const wanted = new Map<number, number[]>();
-    this.bootImages.forEach((b, i) => {
-      const sector = b.offset / SECTOR_SIZE;
-      wanted.set(sector, [...(wanted.get(sector) ?? []), i]);
-    });
-    let budget = BOOT_IMAGE_SEARCH_BUDGET;
-    const queue: { dir: IsoEntry; depth: number }[] = [{ dir: this.root, depth: 0 }];
-    const visited = new Set<number>([this.root.extents[0]!.sector]);
-    try {
-      while (queue.length && wanted.size && budget > 0) {
-        const { dir, depth } = queue.shift()!;
-        for (const e of await this.rawChildren(dir)) {
-          if (--budget < 0) break;
-          const sector = e.extents[0]?.sector;
-          if (sector === undefined) continue;
-          if (e.kind === 'file' && e.extents.length === 1 && wanted.has(sector) && e.size > 0 && sector * SECTOR_SIZE + e.size <= this.size) {
-            for (const i of wanted.get(sector)!) sizes[i] = e.size;
-            wanted.delete(sector);
-          } else if (e.kind === 'dir' && depth < 6 && !visited.has(sector) && !SKIPPED_DIRECTORIES.has(e.name.toLowerCase())) {
-            visited.add(sector);
-            queue.push({ dir: withPath(dir, e), depth: depth + 1 });
-          }
-        }
-      }
-    } catch (err) {
-      // A damaged tree only costs the better size; the catalog's own estimate stays.
-      if (!(err instanceof IsoError) || err.code === 'closed') throw err;
-    }
-    return this.bootImages.map((b, i) => ({
-      name: b.name,
-      path: `/${BOOT_DIR}/${b.name}`,
-      kind: 'file',
-      size: sizes[i]!,
-      // Boot images start on a sector; the extent need not end on one.
-      extents: [{ sector: b.offset / SECTOR_SIZE, length: sizes[i]! }],
-      virtual: true,
-    }));
-  }
-
-  private async findBootFiles(): Promise<{ files: BootFile[]; complete: boolean; warnings: string[] }> {
-    const files: BootFile[] = [];
-    const warnings: string[] = [];
-    let budget = SUMMARY_ENTRY_BUDGET;
-    const queue: { dir: IsoEntry; depth: number; ancestors: number[] }[] = [{ dir: this.root, depth: 0, ancestors: [this.root.extents[0]!.sector] }];
-    // Breadth first: boot files sit near the top, so a budget cut loses the least useful part.
-    while (queue.length) {
-      const { dir, depth, ancestors } = queue.shift()!;
-      let children: IsoEntry[];
-      try {
-        children = await this.children(dir);
-      } catch (err) {
-        if (!(err instanceof IsoError)) throw err;
-        warnings.push(err.detail);
-        continue;
-      }
-      for (const e of children) {
-        if (--budget < 0) return { files, complete: false, warnings };
-        const role = bootFileRole(e.path, e.kind);
-        if (role) files.push({ path: e.path, role, kind: e.kind, size: e.size });
-        if (e.kind === 'dir' && depth < 8 && !SKIPPED_DIRECTORIES.has(e.name.toLowerCase())) {
-          const sector = e.extents[0]!.sector;
-          if (!ancestors.includes(sector)) queue.push({ dir: e, depth: depth + 1, ancestors: [...ancestors, sector] });
-        }
-      }
-    }
-    return { files, complete: true, warnings };
-  }
-
   private async children(dir: IsoEntry): Promise<IsoEntry[]> {
-    return (await this.rawChildren(dir)).map((e) => withPath(dir, e));
+    return (await this.rawChildren(dir)).map((e) => childEntry(dir, e));
   }
 
   /** Cached entries without paths (the same directory may be reached by several paths). */
@@ -378,7 +291,7 @@ export class IsoImage implements ImageFiles {
           const lower = want.toLowerCase();
           raw = entries.find((e) => e.name.toLowerCase() === lower);
         }
-        next = raw && withPath(cur, raw);
+        next = raw && childEntry(cur, raw);
       }
       if (!next) return null;
       const last = i === parts.length - 1;
@@ -402,42 +315,4 @@ export class IsoImage implements ImageFiles {
   private checkOpen(): void {
     if (this.closed) throw new IsoError(this.path, 'closed', 'the image has been closed');
   }
-}
-
-function withPath(dir: IsoEntry, e: DirEntry | IsoEntry): IsoEntry {
-  return 'path' in e ? e : { ...e, path: joinPath(dir.path, e.name) };
-}
-
-/**
- * Names come from Rock Ridge when the primary tree has it (SUSP SP in the root's "." record,
- * or Rock Ridge entries without the announcement, as some old writers did), else from Joliet,
- * else from plain ISO 9660: the same preference as Linux and libisofs.
- */
-async function chooseIsoTree(source: ByteSource, file: string, volumes: VolumeSet): Promise<FileSystemChoice> {
-  const { tree, mode } = await isoTreeMode(source, file, volumes);
-  return isoFileSystem(volumes, tree, new DirectoryReader(source, file, mode));
-}
-
-async function isoTreeMode(source: ByteSource, file: string, volumes: VolumeSet): Promise<{ tree: PrimaryVolume; mode: TreeMode }> {
-  const pvd = volumes.primary;
-  if (pvd) {
-    const r = pvd.root;
-    const firstLength = Math.min(SECTOR_SIZE, r.dataLength);
-    if (firstLength > 0) {
-      const block = await readExact(source, file, r.extentSector * SECTOR_SIZE, firstLength, 'root directory');
-      const probe = new DirectoryReader(source, file, { names: 'iso9660', suspSkip: 0 });
-      const records = probe.decode(() => parseDirectoryExtent(block, { joliet: false, imageOffset: r.extentSector * SECTOR_SIZE }), 'root directory');
-      const self = records[0];
-      if (self?.special === 'self') {
-        const area = probe.decode(() => parseSuspArea(self.systemUse), 'system use area of the root directory');
-        if (area.sp) return { tree: pvd, mode: { names: 'rock-ridge', suspSkip: area.sp.skip } };
-      }
-      for (const rec of records) {
-        const area = probe.decode(() => parseSuspArea(rec.systemUse), 'system use area in the root directory');
-        if (hasRockRidgeEntries(area.entries)) return { tree: pvd, mode: { names: 'rock-ridge', suspSkip: 0 } };
-      }
-    }
-  }
-  if (volumes.joliet) return { tree: volumes.joliet, mode: { names: 'joliet', suspSkip: 0 } };
-  return { tree: pvd!, mode: { names: 'iso9660', suspSkip: 0 } };
 }
