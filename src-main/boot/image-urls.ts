@@ -192,3 +192,22 @@ export function parseEsxiTreePath(innerPath: string): string | null {
   const rest = innerPath.slice(ESXI_TREE.length);
   return rest === '' ? null : `/${rest}`;
 }
+
+const WINDOWS_SETUP = `${GENERATED_DIR}/windows-setup/`;
+
+/**
+ * A file Bootcast generates for a Windows Setup image and wimboot injects into WinPE's
+ * \Windows\System32 (boot/windows/setup-source.ts names them): winpeshl.ini, the setup script,
+ * the technician's autounattend.xml.
+ */
+export function windowsSetupFilePath(name: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new RangeError(`Windows Setup file name ${JSON.stringify(name)}: letters, digits, '.', '_' and '-' only`);
+  return `${WINDOWS_SETUP}${name}`;
+}
+
+/** The file name a Windows Setup path stands for, or null for any other path. */
+export function parseWindowsSetupPath(innerPath: string): string | null {
+  if (!innerPath.toLowerCase().startsWith(WINDOWS_SETUP.toLowerCase())) return null;
+  const name = innerPath.slice(WINDOWS_SETUP.length);
+  return /^[A-Za-z0-9._-]+$/.test(name) ? name : null;
+}

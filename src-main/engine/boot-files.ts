@@ -2,11 +2,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOADER_FILES } from '../boot/first-stage-loader.ts';
-import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
+import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, parseWindowsSetupPath, BOOT_SCRIPT_PATH, WIMBOOT_PATH } from '../boot/image-urls.ts';
 import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
 import type { IsoImage } from '../iso/iso-image.ts';
+import type { ImageInfo } from '../shared/api.ts';
 import type { ImageLibrary } from './image-library.ts';
 import { isoInInitrdFile } from './iso-in-initrd-file.ts';
 
@@ -20,6 +21,8 @@ export interface BootFilesOptions {
   bootScript: (ctx: FileRequestContext) => string;
   /** Renders the grub.cfg a Secure Boot client's GRUB fetches over TFTP. */
   grubConfig: (ctx: FileRequestContext) => string;
+  /** A file injected into a shared Windows Setup image's WinPE (engine/windows-setup-files.ts). */
+  windowsSetupFile?: (info: ImageInfo, name: string) => Promise<ServedFile | null>;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface BootFilesOptions {
  *   <GRUB prefix>/grub.cfg                        the generated config for that chain's GRUB
  *   /images/<id>/[bootcast]/iso-in-initrd/<n>.cpio  a generated initrd holding the whole image at /<n>
  *   /images/<id>/[bootcast]/esxi/<path>           the image's tree, its boot.cfg rewritten for mboot over HTTP
+ *   /images/<id>/[bootcast]/windows-setup/<name>  winpeshl.ini, bootcast-setup.cmd, autounattend.xml for WinPE
  * Paths arrive already sanitised by the servers. Lookups inside images ignore case, because
  * boot configs often name files in another case than the image stores.
  */
@@ -61,6 +65,8 @@ export class BootFiles implements FileSource {
     if ('wholeImage' in target) return diskFile(img.info.path, 'application/octet-stream');
     const placeAt = parseIsoInInitrdPath(target.innerPath);
     if (placeAt) return isoInInitrdFile(img.info.path, placeAt);
+    const setupName = parseWindowsSetupPath(target.innerPath);
+    if (setupName) return (await this.o.windowsSetupFile?.(img.info, setupName)) ?? null;
     const esxi = parseEsxiTreePath(target.innerPath);
     if (esxi?.toLowerCase() === '/boot.cfg') {
       const text = new TextDecoder().decode(await img.iso.readFile('/boot.cfg', { maxBytes: 64 * 1024, caseInsensitive: true }).catch(() => new Uint8Array()));

@@ -30,6 +30,9 @@ import { ServerEventMapper } from './timeline/server-event-mapper.ts';
 import { cliStartNotice, currentPrivilegeFacts } from '../net/port-privileges.ts';
 import { buildDiagnostics } from './diagnostics-report.ts';
 import { findWimboot } from './wimboot-file.ts';
+import { recoverSetupShare } from '../net/setup-share/setup-share-service.ts';
+import { setupSourceView, shareAnnouncement, type ShareSeams } from './setup-share-run.ts';
+import { windowsSetupFile } from './windows-setup-files.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -53,7 +56,7 @@ export interface EngineOptions {
    * timeline's clock, and a hook handed the timeline feed's entry point, so a test can replay a
    * recorded real boot into the engine at its recorded pace.
    */
-  testSeam?: { clock?: Clock; onFeed?: (push: (event: TimelineEvent) => void) => void };
+  testSeam?: { clock?: Clock; onFeed?: (push: (event: TimelineEvent) => void) => void; setupShare?: ShareSeams };
 }
 
 export { EngineError } from './engine-error.ts';
@@ -142,7 +145,9 @@ export class Engine implements ApiClient {
       wimbootPath: () => suppliedWimboot(o).path,
       bootScript: (ctx) => this.answers.script(ctx),
       grubConfig: (ctx) => this.answers.grubConfig(ctx),
+      windowsSetupFile: (info, name) => windowsSetupFile(info, name, this.state.setupShare, this.state.address ?? ''),
     });
+    library.useSetupSource((info) => setupSourceView(info, this.state.setupShare, this.state.phase === 'running', this.settings, o.testSeam?.setupShare));
     this.handlers = apiHandlers({
       library: this.library,
       timeline: this.timeline,
@@ -194,6 +199,9 @@ export class Engine implements ApiClient {
     // A previous run that crashed with sharing on left rules behind: undo them before anything else.
     const recovered = await nat.recover().catch((err: Error) => ({ error: err.message }) as Partial<NatState>);
     if (recovered.error) engine.log('warn', 'nat', recovered.error);
+    // Likewise an smbd or ISO mount of the Windows Setup share.
+    const undone = await recoverSetupShare(o.dataDir, o.testSeam?.setupShare?.mounter).catch((err: Error) => [`could not undo the last run's Windows Setup share: ${err.message}`]);
+    for (const line of undone) engine.log('warn', 'smb', `left by an earlier run: ${line}`);
     return engine;
   }
 
@@ -334,6 +342,8 @@ export class Engine implements ApiClient {
         this.state.warnings.push(message);
         this.setState({});
       },
+      setupShare: (share) => this.setupShareIs(share),
+      shareSeams: this.o.testSeam?.setupShare,
     };
     try {
       await startServices(services, ctx, s, addr, mode);
@@ -341,12 +351,24 @@ export class Engine implements ApiClient {
       await services.stopAll();
       const message = (err as Error).message;
       this.log('error', 'server', message);
-      return this.setState({ phase: 'error', errors: [message] });
+      return this.setState({ phase: 'error', errors: [message], setupShare: undefined });
     }
     const st = this.setState({ phase: 'running' });
     const list = st.services.map((x) => `${x.name} :${x.port}`).join(', ');
     this.log('info', 'server', `serving on ${iface.name} (${addr.address}): DHCP ${mode}, ${list}`);
     return st;
+  }
+
+  /** The Windows Setup share's state of this run: server state, log, timeline, and the images' plans. */
+  private setupShareIs(share: ServerState['setupShare']): void {
+    this.state.setupShare = share;
+    if (share) {
+      const a = shareAnnouncement(share);
+      this.log(a.level, 'smb', a.message);
+      this.feed.push({ ts: new Date().toISOString(), kind: a.kind, source: 'smb', level: a.level, message: a.message });
+    }
+    this.setState({});
+    this.api.emit('images.changed', this.library.list());
   }
 
   /** A limit reached or a request dropped: the log and the timeline's server notices. */
@@ -361,6 +383,9 @@ export class Engine implements ApiClient {
     const errors = await this.services.stopAll();
     if (errors.length) this.log('warn', 'server', `while stopping: ${errors.join('; ')}`);
     this.log('info', 'server', 'stopped');
-    return this.setState({ phase: 'stopped', effectiveDhcpMode: undefined, dhcpDecision: undefined, errors: [], warnings: [] });
+    const hadShare = this.state.setupShare !== undefined;
+    const st = this.setState({ phase: 'stopped', effectiveDhcpMode: undefined, dhcpDecision: undefined, errors: [], warnings: [], setupShare: undefined });
+    if (hadShare) this.api.emit('images.changed', this.library.list());
+    return st;
   }
 }

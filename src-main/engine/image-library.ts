@@ -5,6 +5,7 @@ import { IsoImage } from '../iso/iso-image.ts';
 import { inspectImage } from '../boot/inspect-image.ts';
 import { inspectSignedChain } from '../boot/secure-boot/signed-chain.ts';
 import { imageIdFor } from './image-id.ts';
+import { withSetupSource, type SetupSourceView } from '../boot/windows/setup-injection.ts';
 import { withWimboot, type WimbootStatus } from './wimboot-file.ts';
 
 /** One image in the library: its open reader (null when it could not be opened) and what the UI shows. */
@@ -31,6 +32,8 @@ export class ImageLibrary {
   /** Each image's plans as inspection found them, before the supplied tools (wimboot) are applied. */
   private readonly inspected = new Map<string, BootPlan[]>();
   private readonly file: string;
+  /** How each Windows Setup image stands with the install share (the engine knows; none by default). */
+  private setupSource: (info: ImageInfo) => SetupSourceView | undefined = () => undefined;
 
   /**
    * `persist: false` serves a fixed set (`bootcast serve IMAGE…`) without touching the desktop
@@ -70,10 +73,15 @@ export class ImageLibrary {
     return img && this.withTools(img, this.wimboot());
   }
 
-  /** The image with its plans as they stand with the supplied tools (a wimboot or none). */
+  /** Tells the library how Windows Setup images stand with the install share, asked on every read. */
+  useSetupSource(view: (info: ImageInfo) => SetupSourceView | undefined): void {
+    this.setupSource = view;
+  }
+
+  /** The image with its plans as they stand with the supplied tools (a wimboot or none) and the Setup share. */
   private withTools(img: LibraryImage, wimboot: WimbootStatus): LibraryImage {
     const inspected = this.inspected.get(img.info.id);
-    if (inspected) img.info.plans = withWimboot(inspected, wimboot);
+    if (inspected) img.info.plans = withSetupSource(withWimboot(inspected, wimboot), this.setupSource({ ...img.info, plans: inspected }));
     return img;
   }
 

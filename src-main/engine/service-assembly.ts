@@ -6,18 +6,19 @@ import { DnsForwarder } from '../servers/dns-forwarder.ts';
 import { HttpServer } from '../servers/http/http-server.ts';
 import { NbdServer, fileExport } from '../servers/nbd/index.ts';
 import { TftpServer } from '../servers/tftp/tftp-server.ts';
-import type { LogEntry, ServerSettings } from '../shared/api.ts';
+import type { LogEntry, ServerSettings, SetupShareState } from '../shared/api.ts';
 import type { ServerLimits } from '../shared/server-limits.ts';
 import type { BootAnswers } from './boot-answers.ts';
 import type { BootFiles } from './boot-files.ts';
 import type { ImageLibrary } from './image-library.ts';
 import { RunningServices } from './running-services.ts';
+import { startSetupShare, type ShareSeams } from './setup-share-run.ts';
 import type { TimelineFeed } from './timeline/timeline-feed.ts';
 
 /**
  * Service assembly: which DHCP mode to run (asking the network when the setting is `auto`), and
  * the servers of one run built, wired to the timeline feed and started in order (HTTP, TFTP, NBD,
- * then DNS and DHCP when DHCP is on). The engine owns the lifecycle around it (state, stop).
+ * the Windows Setup share when a Setup image is served, then DNS and DHCP when DHCP is on). The engine owns the lifecycle around it (state, stop).
  */
 export type EffectiveDhcpMode = 'full' | 'proxy' | 'off';
 
@@ -34,6 +35,9 @@ export interface ServiceAssemblyContext {
   serverWarning: (source: 'tftp' | 'http' | 'nbd', message: string) => void;
   /** A problem worth showing on the server state that does not stop the run. */
   warn: (message: string) => void;
+  /** How the Windows Setup share of this run stands (undefined: no Setup image served). */
+  setupShare: (state: SetupShareState | undefined) => void;
+  shareSeams?: ShareSeams;
 }
 
 /** The mode DHCP runs in, and the sentence that explains the choice to the technician. */
@@ -99,6 +103,8 @@ export async function startServices(
     ctx.feed.attachNbd(nbd.events),
     nbd.events.on('warning', (w) => ctx.serverWarning('nbd', w.message)),
   ]);
+  // Before DHCP: a machine that boots Setup at once must find the share already there.
+  ctx.setupShare(await startSetupShare(services, { images: ctx.library.list(), settings: s, address, dataDir: ctx.dataDir, seams: ctx.shareSeams }));
   if (mode === 'off') return;
 
   const dns = mode === 'full' ? await startDnsFor(services, ctx, address) : undefined;

@@ -8,12 +8,12 @@ export const STANDARD_PORTS: PortSettings = { dhcp: 67, proxyDhcp: 4011, tftp: 6
 
 export function defaultSettings(): ServerSettings {
   // proxyDHCP-or-full after probing: `auto` never hands out addresses on a network that has a DHCP server.
-  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10, secureBootClients: 'auto' };
+  return { interface: null, dhcpMode: 'auto', ports: { ...STANDARD_PORTS }, menuTimeoutSec: 10, secureBootClients: 'auto', windowsSetupShare: true };
 }
 
 const DHCP_MODES: readonly DhcpMode[] = ['auto', 'proxy', 'full', 'off'];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const SETTING_KEYS = new Set<string>(['interface', 'dhcpMode', 'range', 'ports', 'menuTimeoutSec', 'limits', 'secureBootClients']);
+const SETTING_KEYS = new Set<string>(['interface', 'dhcpMode', 'range', 'ports', 'menuTimeoutSec', 'limits', 'secureBootClients', 'windowsSetupShare']);
 
 /** What a settings change is checked against beyond its own shape: the machine's interfaces. */
 export interface SettingsContext {
@@ -61,6 +61,9 @@ export function mergeSettings(current: ServerSettings, change: Partial<ServerSet
   }
   if (!SECURE_BOOT_CLIENT_MODES.includes(next.secureBootClients)) {
     throw new Error(`Secure Boot clients must be one of ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${String(next.secureBootClients)}'`);
+  }
+  if (next.windowsSetupShare !== undefined && typeof next.windowsSetupShare !== 'boolean') {
+    throw new Error(`windowsSetupShare must be true or false, not '${String(next.windowsSetupShare)}'`);
   }
   if (context.interfaces && next.interface !== null) checkAgainstInterface(next, context.interfaces);
   return next;

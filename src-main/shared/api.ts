@@ -33,6 +33,8 @@ export interface BootPlan {
   limits?: string[];
   /** wimboot plans: each file handed to wimboot under its Windows name. */
   wimbootFiles?: WimbootFile[];
+  /** Windows Setup media: Setup needs its install files from the server's SMB share (docs/windows-setup.md). */
+  windowsSetup?: boolean;
 }
 
 /** One file iPXE gives wimboot with `initrd --name`; `firmware` when only one firmware needs it. */
@@ -131,6 +133,11 @@ export interface ServerSettings {
   secureBootClients: SecureBootClients;
   /** Bounds that differ from DEFAULT_LIMITS (connection caps, timeouts, upload size). */
   limits?: Partial<ServerLimits>;
+  /**
+   * Share each served Windows Setup ISO read-only over SMB so Setup finds its install files
+   * (Linux: mount + smbd, root). On unless false; nothing starts when no Setup image is served.
+   */
+  windowsSetupShare?: boolean;
 }
 
 export interface PrivilegeNotice {
@@ -140,7 +147,7 @@ export interface PrivilegeNotice {
 export type ServerPhase = 'stopped' | 'probing' | 'starting' | 'running' | 'stopping' | 'error';
 
 export interface ServiceStatus {
-  name: 'dhcp' | 'proxyDhcp' | 'tftp' | 'http' | 'nbd' | 'dns';
+  name: 'dhcp' | 'proxyDhcp' | 'tftp' | 'http' | 'nbd' | 'dns' | 'smb';
   listening: boolean;
   address?: string;
   port?: number;
@@ -158,6 +165,19 @@ export interface ServerState {
   services: ServiceStatus[];
   errors: string[];
   warnings: string[];
+  /** The Windows Setup install share, when a Setup image is served (absent otherwise). */
+  setupShare?: SetupShareState;
+}
+
+/**
+ * serving: smbd shares the listed images; unavailable: this host cannot (message says what is
+ * missing and what to do), WinPE still boots; off: turned off in the settings.
+ */
+export interface SetupShareState {
+  status: 'serving' | 'unavailable' | 'off';
+  message: string;
+  /** Each shared image and the UNC path WinPE maps. */
+  shares: { imageId: string; unc: string }[];
 }
 
 export type ClientStage = 'dhcp' | 'firstStage' | 'ipxe' | 'kernel' | 'live' | 'done' | 'stalled';

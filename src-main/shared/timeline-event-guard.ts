@@ -43,6 +43,7 @@ const SHAPES = new Map<TimelineKind, Shape>([
   ['client.stalled', { required: { client: 'string', code: 'string', hint: 'string', params: 'object', lastStage: 'string', source: 'string' }, optional: {} }],
   ['client.done', { required: { client: 'string', reason: 'string' }, optional: { source: 'string' } }],
   ['nat.changed', NOTICE],
+  ['server.notice', NOTICE],
   ['server.warning', NOTICE],
 ]);
 

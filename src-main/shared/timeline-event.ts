@@ -170,13 +170,13 @@ export interface DoneEvent extends EventBase {
   source?: 'timeline';
 }
 
-/** nat.changed / server.warning: notices about the server itself, not tied to a client. */
+/** nat.changed / server.notice / server.warning: notices about the server itself, not tied to a client. */
 export interface ServerNoticeEvent extends EventBase {
-  kind: 'nat.changed' | 'server.warning';
+  kind: 'nat.changed' | 'server.notice' | 'server.warning';
   message: string;
   level?: 'info' | 'warn' | 'error';
-  /** Which server raised a warning (a conflicting DHCP server; a limit reached in TFTP, HTTP or NBD). */
-  source?: 'dhcp' | 'tftp' | 'http' | 'nbd';
+  /** Which server raised it (a conflicting DHCP server; a limit reached in TFTP, HTTP or NBD; the Windows Setup share). */
+  source?: 'dhcp' | 'tftp' | 'http' | 'nbd' | 'smb';
   /** A conflicting DHCP server (server.warning from DHCP): its id, address, the address it offered, how we saw it. */
   serverId?: string;
   address?: string;
@@ -198,6 +198,7 @@ export const TIMELINE_KINDS: readonly TimelineKind[] = [
   'client.stalled',
   'client.done',
   'nat.changed',
+  'server.notice',
   'server.warning',
 ];
 

@@ -35,6 +35,7 @@ export const en = {
   'server.service.http': 'HTTP',
   'server.service.nbd': 'NBD',
   'server.service.dns': 'DNS relay',
+  'server.service.smb': 'Windows Setup share (SMB)',
   'server.listening': 'listening',
   'server.notListening': 'off',
 
@@ -219,6 +220,7 @@ export const en = {
   'kind.client.stalled': 'Stuck',
   'kind.client.done': 'Finished booting',
   'kind.nat.changed': 'Internet sharing changed',
+  'kind.server.notice': 'Server notice',
   'kind.server.warning': 'Warning',
 
   'log.title': 'Log',

@@ -37,6 +37,7 @@ export const ja: Record<MessageKey, string> = {
   'server.service.http': 'HTTP',
   'server.service.nbd': 'NBD',
   'server.service.dns': 'DNS 中継',
+  'server.service.smb': 'Windows セットアップ共有 (SMB)',
   'server.listening': '待ち受け中',
   'server.notListening': 'オフ',
 
@@ -221,6 +222,7 @@ export const ja: Record<MessageKey, string> = {
   'kind.client.stalled': '停滞（先に進まない）',
   'kind.client.done': '起動完了',
   'kind.nat.changed': 'インターネット共有を変更',
+  'kind.server.notice': 'サーバーのお知らせ',
   'kind.server.warning': '警告',
 
   'log.title': 'ログ',

@@ -42,6 +42,7 @@ function details(e: TimelineEvent): Pick<TimelineRow, 'path' | 'bytes' | 'total'
     case 'client.done':
       return { note: e.reason };
     case 'nat.changed':
+    case 'server.notice':
     case 'server.warning':
       return { note: e.message };
     case 'boot.script':

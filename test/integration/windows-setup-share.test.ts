@@ -1,91 +1,116 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sambaConfig, shareNameFor } from '../../src-main/boot/windows/setup-source.ts';
+import { shareNameFor } from '../../src-main/boot/windows/setup-source.ts';
+import { SetupShareService, recoverSetupShare } from '../../src-main/net/setup-share/setup-share-service.ts';
+import { bindTreeMounter, isMountPoint, smbdProcessesWith } from '../support/bind-mounter.ts';
 import { NetLab } from '../support/netns.ts';
 import { makeWindowsMedia } from '../support/windows-media.ts';
 
 /**
- * The install source Windows Setup maps from WinPE: Debian's smbd with Bootcast's generated
- * configuration, inside a namespace (198.18.0.0/15, nothing on the host's interfaces), and
- * smbclient, a client nobody here wrote, in another namespace listing sources/install.wim as
- * a guest and failing to write. The share points at the medium's tree; how a running engine
- * exposes the ISO's files there is described in docs/windows-setup.md.
+ * The Windows Setup share as the engine runs it: SetupShareService mounts the medium and runs
+ * Debian's smbd as a daemon inside a namespace (198.18.0.0/15, nothing on the host's
+ * interfaces); smbclient, a client nobody here wrote, in another namespace lists and reads
+ * sources\install.wim as a guest and cannot write; stop() and crash recovery leave no smbd and no
+ * mount. The kernel here has no UDF/ISO 9660, so the mount is a read-only bind of the tree the
+ * ISO was built from (test/support/bind-mounter.ts); the loop mount itself is not run here.
  */
 const lab = NetLab.available();
 
-describe.skipIf(!lab.ok)('Windows Setup install source over SMB', () => {
+describe.skipIf(!lab.ok)('Windows Setup install share (smbd in a namespace)', () => {
   const net = new NetLab();
   const work = mkdtempSync(join(tmpdir(), 'bootcast-smb-'));
+  const iso = join(work, 'Win11.iso');
+  const dataDir = join(work, 'data');
+  const configFile = join(dataDir, 'setup-share', 'smbd', 'smb.conf');
   const share = shareNameFor('win11');
   let tree = '';
+  let srv = '';
   let client = '';
-  let pidFile = '';
+  const smbclient = (cmd: string) => net.exec(client, 'smbclient', ['-N', `//198.18.44.1/${share}`, '-m', 'SMB3', '-c', cmd], { timeoutMs: 20_000 });
+  const service = () =>
+    new SetupShareService({
+      address: '198.18.44.1',
+      dataDir,
+      images: [{ imageId: 'win11', isoPath: iso, share }],
+      mounter: bindTreeMounter(() => tree),
+      wrapSmbd: (cmd, args) => ['ip', ['netns', 'exec', srv, cmd, ...args]],
+    });
 
   beforeAll(async () => {
-    tree = await makeWindowsMedia(work, join(work, 'win.iso'), { setup: true });
-    // Guests are 'nobody': the shared tree must be reachable by it (mkdtemp makes 0700).
+    tree = await makeWindowsMedia(work, iso, { setup: true });
+    // mkdtemp makes 0700: the guest account must traverse down to the mount point in the data dir.
     chmodSync(work, 0o755);
-    const srv = net.addNamespace('bcsmb');
+    srv = net.addNamespace('bcsmb');
     client = net.addNamespace('bcpe');
     net.addVeth({ ns: srv, ifname: 'smb0', cidr: '198.18.44.1/24' }, { ns: client, ifname: 'pe0', cidr: '198.18.44.2/24' });
-    const state = join(work, 'smb-state');
-    for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) mkdirSync(join(state, d), { recursive: true });
-    const conf = join(work, 'smb.conf');
-    writeFileSync(conf, sambaConfig({ address: '198.18.44.1', stateDir: state, shares: [{ name: share, path: tree }] }));
-    // Daemon mode: smbd's helpers (notifyd, cleanupd) would otherwise hold the test's pipes
-    // open; the pid file says which process to stop.
-    pidFile = join(state, 'pid', 'smbd.pid');
-    net.exec(srv, '/usr/sbin/smbd', ['--daemon', `--configfile=${conf}`]);
-    // smbd logs nothing reliable on start at this level: poll until it answers.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        net.exec(client, 'smbclient', ['-N', `//198.18.44.1/${share}`, '-c', 'ls'], { timeoutMs: 10_000 });
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
   }, 90_000);
 
   afterAll(async () => {
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-    if (pid > 0) {
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    }
+    await recoverSetupShare(dataDir, bindTreeMounter(() => tree)).catch(() => undefined);
     await net.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('lists sources\\install.wim with its size to a guest, as WinPE\'s net use sees the share', () => {
-    const out = net.exec(client, 'smbclient', ['-N', `//198.18.44.1/${share}`, '-m', 'SMB3', '-c', 'ls sources\\*']);
-    const size = statSync(join(tree, 'sources', 'install.wim')).size;
-    expect(out).toMatch(new RegExp(`install\\.wim\\s+[A-Z]+\\s+${size}\\b`));
-    expect(out).toMatch(/boot\.wim/);
-  });
-
-  it('refuses writes: the share is read-only', () => {
-    const local = join(work, 'upload.txt');
-    writeFileSync(local, 'x');
-    let out = '';
+  it('serves the ISO\'s install.wim read-only to a guest in another namespace, and stop leaves no smbd and no mount', async () => {
+    const s = service();
+    await s.start();
+    const mountDir = join(dataDir, 'setup-share', 'mnt', share);
     try {
-      out = net.exec(client, 'smbclient', ['-N', `//198.18.44.1/${share}`, '-c', `put ${local} upload.txt`]);
-    } catch (err) {
-      out = String((err as { stdout?: string }).stdout ?? '') + String((err as { stderr?: string }).stderr ?? '');
+      expect(isMountPoint(mountDir)).toBe(true);
+      const listing = smbclient('ls sources\\*');
+      const wim = readFileSync(join(tree, 'sources', 'install.wim'));
+      expect(listing).toMatch(new RegExp(`install\\.wim\\s+[A-Z]+\\s+${wim.byteLength}\\b`));
+      const local = join(work, 'fetched.wim');
+      smbclient(`get sources\\install.wim ${local}`);
+      expect(sha256(readFileSync(local))).toBe(sha256(wim));
+      writeFileSync(join(work, 'upload.txt'), 'x');
+      expect(attempt(() => smbclient(`put ${join(work, 'upload.txt')} upload.txt`))).toMatch(/NT_STATUS_(ACCESS_DENIED|MEDIA_WRITE_PROTECTED)/);
+      expect(smbdProcessesWith(configFile).length).toBeGreaterThan(0);
+    } finally {
+      await s.stop();
     }
-    expect(out).toMatch(/NT_STATUS_(ACCESS_DENIED|MEDIA_WRITE_PROTECTED)/);
-  });
+    expect(smbdProcessesWith(configFile)).toEqual([]);
+    expect(isMountPoint(mountDir)).toBe(false);
+    expect(existsSync(mountDir)).toBe(false);
+    expect(existsSync(join(dataDir, 'setup-share', 'applied.json'))).toBe(false);
+  }, 90_000);
+
+  it('after a crash (stop never ran), the next start\'s recovery stops that smbd and unmounts the ISO', async () => {
+    const s = service();
+    await s.start();
+    const mountDir = join(dataDir, 'setup-share', 'mnt', share);
+    expect(smbdProcessesWith(configFile).length).toBeGreaterThan(0);
+    const undone = await recoverSetupShare(dataDir, bindTreeMounter(() => tree));
+    expect(undone.join('\n')).toMatch(/stopped smbd \d+\nunmounted /);
+    expect(smbdProcessesWith(configFile)).toEqual([]);
+    expect(isMountPoint(mountDir)).toBe(false);
+  }, 90_000);
+
+  it('when smbd cannot bind (port taken) the start fails with what to do and undoes the mount', async () => {
+    const blocker = net.spawn(srv, 'python3', ['-c', 'import socket,time;s=socket.socket();s.bind(("198.18.44.1",445));s.listen();print("up",flush=True);time.sleep(120)']);
+    await new Promise<void>((resolve) => blocker.stdout!.once('data', () => resolve()));
+    try {
+      await expect(service().start()).rejects.toThrow(/port 445 is already in use/);
+      expect(smbdProcessesWith(configFile)).toEqual([]);
+      expect(isMountPoint(join(dataDir, 'setup-share', 'mnt', share))).toBe(false);
+    } finally {
+      blocker.kill();
+    }
+  }, 90_000);
 });
 
-function isAlive(pid: number): boolean {
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function attempt(fn: () => string): string {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    return fn();
+  } catch (err) {
+    return String((err as { stdout?: string }).stdout ?? '') + String((err as { stderr?: string }).stderr ?? '');
   }
 }
+

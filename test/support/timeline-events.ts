@@ -9,7 +9,7 @@ export function requiredDefaults(kind: TimelineKind): Record<string, unknown> {
   if (kind.startsWith('dhcp.')) return { pxe: true, ipxe: false, xid: 1, from: '0.0.0.0:68' };
   if (kind.startsWith('tftp.') || kind.startsWith('http.')) return { path: '' };
   if (kind === 'boot.script') return { images: [] };
-  if (kind === 'nat.changed' || kind === 'server.warning') return { message: '' };
+  if (kind === 'nat.changed' || kind === 'server.notice' || kind === 'server.warning') return { message: '' };
   return {};
 }
 

@@ -66,9 +66,10 @@ export const windowsRecipe: Recipe = {
       wimbootFiles: files,
       minRamMiB: roundRamMiB(ram),
       firmware,
+      ...(kind === 'Windows Setup' ? { windowsSetup: true } : {}),
     };
     if (kind === 'Windows Setup') {
-      ctx.note('windows: Setup starts from boot.wim but looks for sources/install.wim on a drive; see docs/windows-setup.md for the install source');
+      ctx.note('windows: Setup starts from boot.wim but looks for sources/install.wim on a drive: bootcast serve shares the ISO over SMB for it (docs/windows-setup.md)');
     }
     // wimboot is x86 only (BIOS and x86_64 UEFI); arm64 Windows media have no bootmgr.
     return { recipe: 'windows', plans: [plan], arch: 'x86_64' };

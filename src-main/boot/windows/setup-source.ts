@@ -12,6 +12,14 @@ export const SETUP_SCRIPT_NAME = 'bootcast-setup.cmd';
 export const WINPESHL_NAME = 'winpeshl.ini';
 export const UNATTEND_NAME = 'autounattend.xml';
 
+/**
+ * The answer file a technician drops for one ISO: `<name>.autounattend.xml` beside `<name>.iso`
+ * (per image, so two ISOs in one folder never share an answer file by accident).
+ */
+export function unattendFileFor(isoPath: string): string {
+  return isoPath.replace(/(\.iso)?$/i, '.autounattend.xml');
+}
+
 /** Share names are NetBIOS-style: letters, digits, '-' and '_', at most 80 characters. */
 export function shareNameFor(imageId: string): string {
   const name = `bootcast-${imageId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);

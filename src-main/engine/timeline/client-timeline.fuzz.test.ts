@@ -8,7 +8,7 @@ import { FakeClock } from '../../../test/support/fake-clock.ts';
 const KINDS: TimelineKind[] = [
   'dhcp.discover', 'dhcp.offer', 'dhcp.request', 'dhcp.ack', 'dhcp.nak', 'dhcp.proxy', 'dhcp.ignored', 'dhcp.release',
   'tftp.start', 'tftp.progress', 'tftp.done', 'tftp.error', 'http.start', 'http.progress', 'http.done', 'http.error',
-  'nbd.connect', 'nbd.disconnect', 'nbd.error', 'boot.script', 'client.stalled', 'client.done', 'nat.changed', 'server.warning',
+  'nbd.connect', 'nbd.disconnect', 'nbd.error', 'boot.script', 'client.stalled', 'client.done', 'nat.changed', 'server.notice', 'server.warning',
 ];
 const PATHS = ['/undionly.kpxe', '/ipxe.efi', '/boot.ipxe', '/i/vmlinuz', '/i/initrd.img', '/i/airootfs.sfs', '/i/x.iso', '/other', ''];
 const STAGES = ['dhcp', 'firstStage', 'ipxe', 'kernel', 'live', 'done', 'stalled'];

@@ -52,7 +52,7 @@ export interface ClientTimelineEvents {
 }
 
 
-const NON_CLIENT_KINDS = new Set(['nat.changed', 'server.warning']);
+const NON_CLIENT_KINDS = new Set(['nat.changed', 'server.notice', 'server.warning']);
 
 /**
  * The registry behind the client list and timelines: one record per MAC, fed with every
