@@ -3,6 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootPlanSection } from '../../src-main/hosts/cli/iso-boot-section.ts';
+import { renderInfo } from '../../src-main/hosts/cli/iso-info.ts';
+import { IsoImage } from '../../src-main/iso/iso-image.ts';
+import type { ShareHostFacts } from '../../src-main/net/setup-share/share-host.ts';
 import type { BootPlan } from '../../src-main/shared/api.ts';
 import { makeWindowsMedia } from '../support/windows-media.ts';
 
@@ -80,5 +84,25 @@ describe('bootcast iso info on Windows Setup media', () => {
     expect(placed.boot.wimboot).toBe(join(dataDir, 'wimboot'));
     expect(placed.boot.plans[0]!.unbootableReason).toBeUndefined();
     rmSync(join(dataDir, 'wimboot'));
+  });
+
+  it('says where Setup will install from: the share bootcast serve starts, and the answer file beside the ISO', async () => {
+    const section = (facts: ShareHostFacts) => [bootPlanSection({ path: '/w/wimboot' }, () => facts)];
+    const img = await IsoImage.open(iso);
+    try {
+      const ready = await renderInfo(img, false, section({ platform: 'linux', root: true, smbd: '/usr/sbin/smbd' }));
+      expect(ready).toContain('    install from  \\\\<boot address>\\bootcast-win11_24h2_english_x64: bootcast serve mounts the ISO read-only and shares it over SMB\n');
+      expect(ready).toContain(`    answer file   none (drop one at ${join(work, 'Win11_24H2_English_x64.autounattend.xml')} for an unattended install)\n`);
+      expect(ready).not.toContain('known limit');
+      writeFileSync(join(work, 'Win11_24H2_English_x64.autounattend.xml'), '<unattend/>');
+      const noSamba = await renderInfo(img, false, section({ platform: 'linux', root: true, smbd: null }));
+      expect(noSamba).toMatch(/ {4}known limit {3}Windows Setup starts but will not find its install files: Samba's smbd is not installed: install it \(Debian\/Ubuntu: sudo apt install samba/);
+      expect(noSamba).toContain(`    answer file   ${join(work, 'Win11_24H2_English_x64.autounattend.xml')} (injected as autounattend.xml)\n`);
+      const json = JSON.parse(await renderInfo(img, true, section({ platform: 'darwin', root: false, smbd: null }))) as { boot: { setupShare: { available: boolean; reason: string } } };
+      expect(json.boot.setupShare).toMatchObject({ available: false, reason: expect.stringContaining('hdiutil') });
+    } finally {
+      await img.close();
+      rmSync(join(work, 'Win11_24H2_English_x64.autounattend.xml'), { force: true });
+    }
   });
 });

@@ -6,6 +6,10 @@ import { imageIdFor } from '../../engine/image-id.ts';
 import { ImageLibrary } from '../../engine/image-library.ts';
 import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confidence.ts';
 import { withWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
+import { withSetupSource } from '../../boot/windows/setup-injection.ts';
+import { shareNameFor, unattendFileFor } from '../../boot/windows/setup-source.ts';
+import { shareHostFacts, shareUnavailableReason, type ShareHostFacts } from '../../net/setup-share/share-host.ts';
+import { existsSync } from 'node:fs';
 import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
@@ -42,7 +46,25 @@ function row(label: string, value: string, indent = ''): string {
   return `${indent}${label.padEnd(14)}${value}`;
 }
 
-function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus): string[] {
+/** Where Windows Setup will find its install files when `bootcast serve` serves this image. */
+interface SetupSourceFacts {
+  imageId: string;
+  /** Why this host cannot share it (also in the plan's limits), or null. */
+  unavailable: string | null;
+  unattend: string;
+  unattendFound: boolean;
+}
+
+function setupSourceLines(s: SetupSourceFacts, sub: (label: string, value: string) => void): void {
+  if (s.unavailable) sub('install from', 'no share from this host (see the known limit above)');
+  else {
+    sub('install from', `\\\\<boot address>\\${shareNameFor(s.imageId)}: bootcast serve mounts the ISO read-only and shares it over SMB`);
+    sub('injected', 'winpeshl.ini and bootcast-setup.cmd (maps the share, starts its setup.exe) into WinPE');
+  }
+  sub('answer file', s.unattendFound ? `${s.unattend} (injected as autounattend.xml)` : `none (drop one at ${s.unattend} for an unattended install)`);
+}
+
+function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus, setup?: SetupSourceFacts): string[] {
   const lines = [row(`Plan ${plan.id}`, plan.title + (isDefault ? '  (default)' : ''))];
   const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
   sub('via', VIA[plan.via]);
@@ -60,6 +82,7 @@ function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus): 
     for (const f of plan.wimbootFiles) sub('file', `${f.name.padEnd(13)}${f.path}${f.firmware ? `  (${FIRMWARE[f.firmware]} only)` : ''}`);
   } else for (const initrd of plan.initrds) sub('initrd', initrd);
   if (plan.cmdline !== undefined) sub('command line', plan.cmdline || '(empty)');
+  if (plan.windowsSetup && setup) setupSourceLines(setup, sub);
   return lines;
 }
 
@@ -74,24 +97,31 @@ function secureBootLines(chain: SecureBootChain): string[] {
   return lines;
 }
 
-/** `wimboot`: what the engine would find (src-main/engine/wimboot-file.ts), so the plans read as `bootcast serve` would serve them. */
-export const bootPlanSection = (wimboot: WimbootStatus): InfoSectionProvider => async (image, summary): Promise<InfoSection> => {
+/**
+ * `wimboot`: what the engine would find (src-main/engine/wimboot-file.ts), and `shareHost` whether
+ * this host can share Windows Setup media, so the plans read as `bootcast serve` would serve them.
+ */
+export const bootPlanSection = (wimboot: WimbootStatus, shareHost: () => ShareHostFacts = shareHostFacts): InfoSectionProvider => async (image, summary): Promise<InfoSection> => {
   const inspected = await inspectImage(image, {
     sizeBytes: summary.size,
     volumeId: summary.volumeId,
     bootCatalog: summary.elTorito?.images ?? [],
     udf: summary.udf,
   });
-  const inspection = { ...inspected, plans: withWimboot(inspected.plans, wimboot) };
   // The id `bootcast serve` gives this file when no other image in its library has the same name.
   const imageId = imageIdFor(basename(summary.path), new Set());
+  const isSetup = inspected.plans.some((p) => p.windowsSetup);
+  const unattend = unattendFileFor(summary.path);
+  const setup: SetupSourceFacts | undefined = isSetup ? { imageId, unavailable: shareUnavailableReason(shareHost()), unattend, unattendFound: existsSync(unattend) } : undefined;
+  // Stopped, a shareable image's plan is as inspected (the files are injected once the share runs).
+  const inspection = { ...inspected, plans: withSetupSource(withWimboot(inspected.plans, wimboot), setup?.unavailable ? { reason: setup.unavailable } : undefined) };
   const defaultPlan = ImageLibrary.selectedPlan({ plans: inspection.plans } as ImageInfo);
 
   const lines = [row('Recipe', inspection.recipe)];
   if (inspection.distro) lines.push(row('Distribution', inspection.distro));
   if (inspection.arch) lines.push(row('Architecture', inspection.arch));
   lines.push(row('Image id', `${imageId} (in URLs /images/${imageId}/… and as the NBD export name)`));
-  for (const plan of inspection.plans) lines.push(...planLines(plan, plan === defaultPlan, wimboot));
+  for (const plan of inspection.plans) lines.push(...planLines(plan, plan === defaultPlan, wimboot, setup));
   if (inspection.plans.length > 1) lines.push(row('Choosing', '`bootcast serve IMAGE --plan ID` boots another plan than the default'));
 
   const used = [...new Set(inspection.plans.flatMap((p) => templateNames(p.cmdline ?? '')))];
@@ -123,6 +153,9 @@ export const bootPlanSection = (wimboot: WimbootStatus): InfoSectionProvider => 
         ...(defaultPlan ? { defaultPlan: defaultPlan.id } : {}),
         plans: inspection.plans,
         wimboot: wimboot.path ?? null,
+        ...(setup
+          ? { setupShare: { share: shareNameFor(imageId), available: setup.unavailable === null, ...(setup.unavailable ? { reason: setup.unavailable } : {}), unattend: setup.unattendFound ? setup.unattend : null } }
+          : {}),
         secureBoot,
         notes: inspection.notes,
       },

@@ -21,6 +21,9 @@ describe('parseServeArgs', () => {
   it('reads how Secure Boot machines are served, and leaves the saved setting alone without the flag', () => {
     expect(parseServeArgs(['--interface', 'br0', '--secure-boot', 'always']).secureBoot).toBe('always');
     expect(parseServeArgs(['--interface', 'br0', '--secure-boot=never']).secureBoot).toBe('never');
+    expect(parseServeArgs(['--interface', 'br0', '--setup-share', 'off']).setupShare).toBe(false);
+    expect(parseServeArgs(['--interface', 'br0', '--setup-share=on']).setupShare).toBe(true);
+    expect(parseServeArgs(['--interface', 'br0']).setupShare).toBeUndefined();
     expect(parseServeArgs(['--interface', 'br0']).secureBoot).toBeUndefined();
   });
   it('reads limits with their units', () => {
@@ -38,6 +41,7 @@ describe('parseServeArgs', () => {
     [['--interface', 'br0', '--range', '198.18.0.1'], /--range takes FIRST-LAST/],
     [['--interface', 'br0', '--bogus'], /unknown option --bogus/],
     [['--interface', 'br0', '--secure-boot', 'sometimes'], /--secure-boot takes auto, always, never/],
+    [['--interface', 'br0', '--setup-share', 'yes'], /--setup-share takes on or off, not 'yes'/],
     [['--interface'], /--interface needs a value/],
     [['--interface', 'br0', '--limit', 'httpMaxSockets=3'], /not a known limit/],
     [['--interface', 'br0', '--limit', 'httpMaxConnections=0'], /whole number ≥ 1/],

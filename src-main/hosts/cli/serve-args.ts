@@ -28,6 +28,9 @@ Network-boots the images for machines on the network behind NAME, until Ctrl-C.
                          and defaults are listed in the README ("Limits")
   --wimboot PATH         the wimboot Windows PE/Setup images boot through (Bootcast does not bundle
                          it; default: $BOOTCAST_WIMBOOT, else <data-dir>/wimboot)
+  --setup-share on|off   on (default): share each Windows Setup ISO read-only over SMB on the boot
+                         address so Setup finds its install files (Linux: needs root and Samba's
+                         smbd; mounts the ISO); off: WinPE boots, Setup finds no install files
   --plan ID              boot every image that offers it this way: http (default), nbd (stream the
                          live system over NBD: needs less client RAM), sanboot; see \`bootcast iso info\`
   --secure-boot MODE     UEFI machines with Secure Boot on boot the image's own signed chain (shim, GRUB):
@@ -51,6 +54,7 @@ export interface ServeArgs {
   menuTimeoutSec?: number;
   plan?: string;
   secureBoot?: SecureBootClients;
+  setupShare?: boolean;
   limits: Partial<ServerLimits>;
   help: boolean;
 }
@@ -113,6 +117,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       const v = value();
       if (!(SECURE_BOOT_CLIENT_MODES as readonly string[]).includes(v)) bad(`--secure-boot takes ${SECURE_BOOT_CLIENT_MODES.join(', ')}, not '${v}'`);
       out.secureBoot = v as SecureBootClients;
+    } else if (a === '--setup-share') {
+      const v = value();
+      if (v !== 'on' && v !== 'off') bad(`--setup-share takes on or off, not '${v}'`);
+      out.setupShare = v === 'on';
     } else if (a === '--limit') {
       const parsed = parseLimitAssignment(value());
       if ('error' in parsed) bad(parsed.error);

@@ -128,6 +128,7 @@ async function serveUntilStopped(args: ServeArgs, watch: ReturnType<typeof watch
       ports: { ...(await engine.call('server.settings', undefined)).ports, ...args.ports },
       ...(args.menuTimeoutSec !== undefined ? { menuTimeoutSec: args.menuTimeoutSec } : {}),
       ...(args.secureBoot !== undefined ? { secureBootClients: args.secureBoot } : {}),
+      ...(args.setupShare !== undefined ? { windowsSetupShare: args.setupShare } : {}),
       ...(Object.keys(args.limits).length ? { limits: { ...(await engine.call('server.settings', undefined)).limits, ...args.limits } } : {}),
     });
     watch.check();
