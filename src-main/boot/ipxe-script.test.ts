@@ -3,6 +3,7 @@ import type { BootPlan } from '../shared/api.ts';
 import { MemoryImage } from '../../test/support/memory-image.ts';
 import { ARCH_ISO, MEMTEST_ISO, WINDOWS_ISO } from '../../test/support/image-trees.ts';
 import { inspectImage } from './inspect-image.ts';
+import { withSetupSource } from './windows/setup-injection.ts';
 import { type BootScriptImage, type BootScriptInput, renderBootScript, renderChainScript } from './ipxe-script.ts';
 
 const ARCH_HTTP: BootPlan = {
@@ -266,6 +267,21 @@ describe('wimboot plans', () => {
     const echoed = script.split('\n').filter((l) => l.startsWith('echo ')).map((l) => l.slice(5)).join(' ');
     expect(echoed).toContain('Bootcast does not bundle wimboot: download wimboot from the iPXE');
     expect(echoed).toContain('/data/wimboot, or pass --wimboot PATH');
+  });
+
+  it('hands a shared Setup image\'s injected files to wimboot after boot.wim, from the image\'s generated tree', async () => {
+    const r = await inspectImage(new MemoryImage(WINDOWS_ISO, '/x/win.iso'), { sizeBytes: 5 << 30 });
+    const plans = withSetupSource(r.plans, { unattend: true });
+    const script = renderBootScript(input({ client: { platform: 'efi', buildarch: 'x86_64' }, images: [{ id: 'win', name: 'win', plans }], menuTimeoutSec: 0 }));
+    expect(script).toContain(
+      [
+        'initrd --name boot.wim http://198.18.0.1/images/win/sources/boot.wim || goto bc_fail',
+        'initrd --name winpeshl.ini http://198.18.0.1/images/win/%5Bbootcast%5D/windows-setup/winpeshl.ini || goto bc_fail',
+        'initrd --name bootcast-setup.cmd http://198.18.0.1/images/win/%5Bbootcast%5D/windows-setup/bootcast-setup.cmd || goto bc_fail',
+        'initrd --name autounattend.xml http://198.18.0.1/images/win/%5Bbootcast%5D/windows-setup/autounattend.xml || goto bc_fail',
+        'boot || goto bc_fail',
+      ].join('\n'),
+    );
   });
 
   it('refuses an arm64 client: wimboot is x86 only', async () => {

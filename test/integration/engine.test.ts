@@ -68,6 +68,7 @@ describe('Engine over its API', () => {
     await expect(engine.call('server.updateSettings', { range: { first: '1.2.3.4', last: '9.9.9.9' } })).rejects.toThrow(/range 1\.2\.3\.4-9\.9\.9\.9 is not inside lo's subnet/);
     await expect(engine.call('server.updateSettings', { range: { first: '127.0.0.1', last: '127.0.0.9' } })).rejects.toThrow(/contains lo's own address 127\.0\.0\.1/);
     await expect(engine.call('server.updateSettings', { limits: { httpMaxConnections: -1 } })).rejects.toThrow(/limits\.httpMaxConnections must be a whole number/);
+    await expect(engine.call('server.updateSettings', { windowsSetupShare: 'yes' as never })).rejects.toThrow(/windowsSetupShare must be true or false, not 'yes'/);
     await expect(engine.call('nat.enable', {})).rejects.toThrow(/not the loopback interface lo/);
     expect((await engine.call('server.settings', undefined)).interface).toBe('lo');
   });

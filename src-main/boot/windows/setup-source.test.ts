@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sambaConfig, setupScript, shareNameFor, winpeshlIni } from './setup-source.ts';
+import { sambaConfig, setupScript, shareNameFor, unattendFileFor, winpeshlIni } from './setup-source.ts';
 
 describe('Windows Setup install source', () => {
   it('makes WinPE run the Bootcast script instead of its default shell', () => {
@@ -16,6 +16,11 @@ describe('Windows Setup install source', () => {
     expect(unattended).toContain('S:\\setup.exe /unattend:%SYSTEMROOT%\\System32\\autounattend.xml\r\n');
     expect(() => setupScript({ server: 'x & del', share: 's', unattend: false })).toThrow(RangeError);
     expect(() => setupScript({ server: '198.18.0.1', share: 'a b', unattend: false })).toThrow(RangeError);
+  });
+
+  it('looks for the answer file named after the ISO, beside it', () => {
+    expect(unattendFileFor('/isos/Win11_24H2.iso')).toBe('/isos/Win11_24H2.autounattend.xml');
+    expect(unattendFileFor('/isos/Win11.ISO')).toBe('/isos/Win11.autounattend.xml');
   });
 
   it('derives share names Windows accepts from image ids', () => {
