@@ -130,6 +130,13 @@ export const en = {
   'network.errors': 'Problems',
   'network.warnings': 'Warnings',
 
+  'setupShare.title': 'Windows Setup install files (SMB share)',
+  'setupShare.help': 'Windows Setup booted over the network looks for its install files on a drive. Bootcast shares each Windows Setup ISO read-only over SMB on the boot network and tells Setup where to find it.',
+  'setupShare.toggle': 'Share Windows Setup ISOs while serving',
+  'setupShare.serving': 'Sharing',
+  'setupShare.unavailable': 'Not available',
+  'setupShare.onWhenServing': 'Starts with the server',
+  'setupShare.off': 'Off',
   'nat.title': 'Share internet (NAT)',
   'nat.help': 'Lets booted machines reach the internet through this computer’s uplink (installers often need it).',
   'nat.uplink': 'Uplink',

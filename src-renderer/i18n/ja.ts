@@ -132,6 +132,13 @@ export const ja: Record<MessageKey, string> = {
   'network.errors': '問題',
   'network.warnings': '警告',
 
+  'setupShare.title': 'Windows セットアップのインストールファイル (SMB 共有)',
+  'setupShare.help': 'ネットワークから起動した Windows セットアップは、インストールファイルをドライブ上で探します。Bootcast は Windows セットアップ ISO をブートネットワーク上に読み取り専用の SMB 共有として公開し、その場所をセットアップに伝えます。',
+  'setupShare.toggle': '配信中は Windows セットアップ ISO を共有する',
+  'setupShare.serving': '共有中',
+  'setupShare.unavailable': '使用できません',
+  'setupShare.onWhenServing': 'サーバー開始時に開始',
+  'setupShare.off': 'オフ',
   'nat.title': 'インターネット共有（NAT）',
   'nat.help': '起動したマシンがこのコンピューター経由でインターネットに出られるようにします（インストーラーによく必要）。',
   'nat.uplink': 'アップリンク',

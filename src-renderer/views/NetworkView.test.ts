@@ -75,6 +75,35 @@ describe('the network screen', () => {
     expect(api.calls.filter((c) => c.method === 'server.privileges').length).toBe(2);
   });
 
+  it('shows the Windows Setup share: the paths Setup maps, or what the host lacks, and turns it off', async () => {
+    const missing = "Samba's smbd is not installed: install it (Debian/Ubuntu: sudo apt install samba; Fedora: sudo dnf install samba) and start again";
+    api.handlers['server.start'] = () => ({
+      phase: 'running', interface: 'enp3s0', address: '198.18.0.1', effectiveDhcpMode: 'full', errors: [], warnings: [],
+      services: [{ name: 'smb', listening: false, address: '198.18.0.1', port: 445, error: missing }],
+      setupShare: { status: 'unavailable', message: missing, shares: [] },
+    });
+    const wrapper = await mountHydrated();
+    expect(wrapper.find('[data-testid="setup-share-state"]').text()).toBe('Starts with the server');
+    await wrapper.find('[data-testid="start-stop"]').trigger('click');
+    await settle();
+    expect(wrapper.find('[data-testid="setup-share-state"]').text()).toBe('Not available');
+    expect(wrapper.find('[data-testid="setup-share-message"]').text()).toContain('sudo apt install samba');
+    expect(wrapper.find('[data-service="smb"]').text()).toContain('Windows Setup share (SMB)');
+    useServerStore().state = {
+      phase: 'running', services: [], errors: [], warnings: [],
+      setupShare: { status: 'serving', message: 'ok', shares: [{ imageId: 'win11', unc: '\\\\198.18.0.1\\bootcast-win11' }] },
+    };
+    await settle();
+    expect(wrapper.find('[data-testid="setup-share-state"]').text()).toContain('Sharing');
+    expect(wrapper.find('[data-testid="setup-share-uncs"]').text()).toBe('\\\\198.18.0.1\\bootcast-win11');
+    useServerStore().state = { phase: 'stopped', services: [], errors: [], warnings: [] };
+    await settle();
+    await wrapper.find('[data-testid="setup-share-toggle"]').trigger('change');
+    await settle();
+    expect(settings.windowsSetupShare).toBe(false);
+    expect(wrapper.find('[data-testid="setup-share-state"]').text()).toBe('Off');
+  });
+
   it('shows why the engine refused to start', async () => {
     api.handlers['server.start'] = () => {
       throw new Error('port 67 is in use by dnsmasq (pid 812): stop it or choose proxy mode');
