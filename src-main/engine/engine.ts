@@ -354,7 +354,7 @@ export class Engine implements ApiClient {
       return this.setState({ phase: 'error', errors: [message], setupShare: undefined });
     }
     const st = this.setState({ phase: 'running' });
-    const list = st.services.map((x) => `${x.name} :${x.port}`).join(', ');
+    const list = st.services.filter((x) => x.listening).map((x) => `${x.name} :${x.port}`).join(', ');
     this.log('info', 'server', `serving on ${iface.name} (${addr.address}): DHCP ${mode}, ${list}`);
     return st;
   }

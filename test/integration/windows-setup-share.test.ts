@@ -90,7 +90,7 @@ describe.skipIf(!lab.ok)('Windows Setup install share (smbd in a namespace)', ()
   }, 90_000);
 
   it('when smbd cannot bind (port taken) the start fails with what to do and undoes the mount', async () => {
-    const blocker = net.spawn(srv, 'python3', ['-c', 'import socket,time;s=socket.socket();s.bind(("198.18.44.1",445));s.listen();print("up",flush=True);time.sleep(120)']);
+    const blocker = net.spawn(srv, process.execPath, ['-e', 'require("node:net").createServer().listen(445, "198.18.44.1", () => console.log("up"))']);
     await new Promise<void>((resolve) => blocker.stdout!.once('data', () => resolve()));
     try {
       await expect(service().start()).rejects.toThrow(/port 445 is already in use/);
