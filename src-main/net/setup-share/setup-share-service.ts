@@ -45,6 +45,8 @@ const recordFile = (dataDir: string) => join(dataDir, 'setup-share', 'applied.js
 export class SetupShareService {
   private pid = 0;
   private mounted: string[] = [];
+  /** Mount points created by start(), removed by stop() once empty. */
+  private dirs: string[] = [];
 
   constructor(private readonly o: SetupShareOptions) {}
 
@@ -58,7 +60,7 @@ export class SetupShareService {
     if (reason) throw new Error(reason);
     const base = join(this.o.dataDir, 'setup-share');
     const state = join(base, 'smbd');
-    for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) mkdirSync(join(state, d), { recursive: true });
+    for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) mkdirSync(join(state, d), { recursive: true, mode: d === 'private' ? 0o700 : 0o755 });
     const configFile = join(state, 'smb.conf');
     const root = mountRoot(this.o.dataDir);
     const shares = this.o.images.map((i) => ({ ...i, dir: join(root, i.share) }));
@@ -68,6 +70,7 @@ export class SetupShareService {
       const mounter = this.o.mounter ?? loopIsoMounter();
       for (const s of shares) {
         mkdirSync(s.dir, { recursive: true, mode: 0o755 });
+        this.dirs.push(s.dir);
         await mounter.mount(s.isoPath, s.dir);
         this.mounted.push(s.dir);
       }
@@ -93,10 +96,10 @@ export class SetupShareService {
     if (this.pid) await stopSmbd(this.pid).catch((err: Error) => errors.push(err.message));
     this.pid = 0;
     const mounter = this.o.mounter ?? loopIsoMounter();
-    for (const dir of this.mounted.reverse()) {
-      await mounter.unmount(dir).then(() => removeDir(dir), (err: Error) => errors.push(err.message));
-    }
+    for (const dir of this.mounted.reverse()) await mounter.unmount(dir).catch((err: Error) => errors.push(err.message));
+    for (const dir of this.dirs) removeDir(dir);
     this.mounted = [];
+    this.dirs = [];
     if (errors.length) throw new Error(errors.join('; '));
     rmSync(recordFile(this.o.dataDir), { force: true });
   }
@@ -143,6 +146,7 @@ function writeRecord(dataDir: string, record: ShareRecord): void {
  */
 export function mountRoot(dataDir: string): string {
   const inData = join(dataDir, 'setup-share', 'mnt');
+  mkdirSync(dataDir, { recursive: true });
   if (traversableByOthers(dataDir)) {
     mkdirSync(inData, { recursive: true, mode: 0o755 });
     chmodSync(join(dataDir, 'setup-share'), 0o755);
