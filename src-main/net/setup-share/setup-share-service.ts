@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { basename, dirname, join, parse } from 'node:path';
 import { sambaConfig } from '../../boot/windows/setup-source.ts';
 import { loopIsoMounter, type IsoMounter } from './iso-mounter.ts';
 import { shareHostFacts, shareUnavailableReason, type ShareHostFacts } from './share-host.ts';
@@ -40,6 +40,7 @@ interface ShareRecord {
   mounts: string[];
 }
 
+const RUN_PREFIX = 'bootcast-setup-share-';
 const recordFile = (dataDir: string) => join(dataDir, 'setup-share', 'applied.json');
 
 export class SetupShareService {
@@ -60,6 +61,7 @@ export class SetupShareService {
     if (reason) throw new Error(reason);
     const base = join(this.o.dataDir, 'setup-share');
     const state = join(base, 'smbd');
+    mkdirSync(state, { recursive: true, mode: 0o755 });
     for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) mkdirSync(join(state, d), { recursive: true, mode: d === 'private' ? 0o700 : 0o755 });
     const configFile = join(state, 'smb.conf');
     const root = mountRoot(this.o.dataDir);
@@ -98,6 +100,8 @@ export class SetupShareService {
     const mounter = this.o.mounter ?? loopIsoMounter();
     for (const dir of this.mounted.reverse()) await mounter.unmount(dir).catch((err: Error) => errors.push(err.message));
     for (const dir of this.dirs) removeDir(dir);
+    // The /run directory is the run's alone; the data directory's stays for the next run.
+    for (const parent of new Set(this.dirs.map((d) => dirname(d)))) if (basename(parent).startsWith(RUN_PREFIX)) removeDir(parent);
     this.mounted = [];
     this.dirs = [];
     if (errors.length) throw new Error(errors.join('; '));
@@ -154,7 +158,7 @@ export function mountRoot(dataDir: string): string {
     return inData;
   }
   const tag = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
-  const run = join('/run', `bootcast-setup-share-${tag}`);
+  const run = join('/run', `${RUN_PREFIX}${tag}`);
   mkdirSync(run, { recursive: true, mode: 0o755 });
   return run;
 }
