@@ -68,6 +68,9 @@ describe.skipIf(!lab.ok)('Windows Setup install share (smbd in a namespace)', ()
       expect(sha256(readFileSync(local))).toBe(sha256(wim));
       writeFileSync(join(work, 'upload.txt'), 'x');
       expect(attempt(() => smbclient(`put ${join(work, 'upload.txt')} upload.txt`))).toMatch(/NT_STATUS_(ACCESS_DENIED|MEDIA_WRITE_PROTECTED)/);
+      // As bootcast-setup.cmd logs on: `net use … /user:guest ""` (a named guest with no password).
+      const asGuest = net.exec(client, 'smbclient', ['-U', 'guest%', `//198.18.44.1/${share}`, '-m', 'SMB3', '-c', 'ls setup.exe'], { timeoutMs: 20_000 });
+      expect(asGuest).toMatch(/setup\.exe\s+[A-Z]+\s+\d+/);
       expect(smbdProcessesWith(configFile).length).toBeGreaterThan(0);
     } finally {
       await s.stop();
