@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,18 @@ describe.skipIf(!lab.ok)('Windows Setup install share (smbd in a namespace)', ()
     await s.start();
     const mountDir = join(dataDir, 'setup-share', 'mnt', share);
     expect(smbdProcessesWith(configFile).length).toBeGreaterThan(0);
+    // While another live Bootcast (a Node process) owns the record, its share is left alone.
+    const recordPath = join(dataDir, 'setup-share', 'applied.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8')) as { owner: number };
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(recordPath, JSON.stringify({ ...record, owner: other.pid }));
+      expect(await recoverSetupShare(dataDir, bindTreeMounter(() => tree))).toEqual([]);
+      expect(smbdProcessesWith(configFile).length).toBeGreaterThan(0);
+    } finally {
+      other.kill();
+    }
+    writeFileSync(recordPath, JSON.stringify(record));
     const undone = await recoverSetupShare(dataDir, bindTreeMounter(() => tree));
     expect(undone.join('\n')).toMatch(/stopped smbd \d+\nunmounted /);
     expect(smbdProcessesWith(configFile)).toEqual([]);

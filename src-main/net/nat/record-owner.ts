@@ -11,11 +11,11 @@ export function bootTime(): string {
 const SAME_BOOT_SLACK_MS = 60_000;
 
 /**
- * Whether the process that wrote `record` may still be running and own the sharing (a second
- * Bootcast on the same data directory). A record from another boot, or whose pid is gone, or
+ * Whether the process that wrote `record` may still be running and own what it applied (a second
+ * Bootcast on the same data directory): internet sharing, or the Windows Setup share. A record from another boot, or whose pid is gone, or
  * (on Linux) whose pid now runs something that is not Node/Electron, is orphaned: recover it.
  */
-export function recordOwnerAlive(record: NatRecord): boolean {
+export function recordOwnerAlive(record: Pick<NatRecord, 'pid' | 'bootTime'>): boolean {
   if (record.bootTime && Math.abs(Date.parse(record.bootTime) - Date.parse(bootTime())) > SAME_BOOT_SLACK_MS) return false;
   if (record.pid === process.pid) return false; // not ours (the caller checked), so a previous holder of our pid
   try {

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, parse } from 'node:path';
 import { sambaConfig } from '../../boot/windows/setup-source.ts';
+import { bootTime, recordOwnerAlive } from '../nat/record-owner.ts';
 import { loopIsoMounter, type IsoMounter } from './iso-mounter.ts';
 import { shareHostFacts, shareUnavailableReason, type ShareHostFacts } from './share-host.ts';
-import { isSmbdWith, startSmbd, stopSmbd, type SmbdStart } from './smbd-daemon.ts';
+import { startSmbd, stopSmbd, stopSmbdWith, type SmbdStart } from './smbd-daemon.ts';
 
 /**
  * The Windows Setup install share, owned by the engine like its servers: start() mounts each
@@ -36,7 +37,9 @@ export interface SetupShareOptions {
 
 interface ShareRecord {
   configFile: string;
-  pid?: number;
+  /** The Bootcast process that applied it, and when this machine booted (record-owner.ts). */
+  owner: number;
+  bootTime: string;
   mounts: string[];
 }
 
@@ -48,6 +51,7 @@ export class SetupShareService {
   private mounted: string[] = [];
   /** Mount points created by start(), removed by stop() once empty. */
   private dirs: string[] = [];
+  private configFile = '';
 
   constructor(private readonly o: SetupShareOptions) {}
 
@@ -64,9 +68,10 @@ export class SetupShareService {
     mkdirSync(state, { recursive: true, mode: 0o755 });
     for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) mkdirSync(join(state, d), { recursive: true, mode: d === 'private' ? 0o700 : 0o755 });
     const configFile = join(state, 'smb.conf');
+    this.configFile = configFile;
     const root = mountRoot(this.o.dataDir);
     const shares = this.o.images.map((i) => ({ ...i, dir: join(root, i.share) }));
-    const record: ShareRecord = { configFile, mounts: shares.map((s) => s.dir) };
+    const record: ShareRecord = { configFile, owner: process.pid, bootTime: bootTime(), mounts: shares.map((s) => s.dir) };
     writeRecord(this.o.dataDir, record);
     try {
       const mounter = this.o.mounter ?? loopIsoMounter();
@@ -86,7 +91,6 @@ export class SetupShareService {
         port: this.port,
         wrap: this.o.wrapSmbd,
       });
-      writeRecord(this.o.dataDir, { ...record, pid: this.pid });
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
@@ -97,6 +101,8 @@ export class SetupShareService {
     const errors: string[] = [];
     if (this.pid) await stopSmbd(this.pid).catch((err: Error) => errors.push(err.message));
     this.pid = 0;
+    // One that started without its pid ever being learnt (a start that timed out).
+    if (this.configFile) await stopSmbdWith(this.configFile).catch((err: Error) => errors.push(err.message));
     const mounter = this.o.mounter ?? loopIsoMounter();
     for (const dir of this.mounted.reverse()) await mounter.unmount(dir).catch((err: Error) => errors.push(err.message));
     for (const dir of this.dirs) removeDir(dir);
@@ -110,8 +116,8 @@ export class SetupShareService {
 }
 
 /**
- * Undoes what a run that never reached stop() left applied: its smbd (when the recorded pid is
- * still that smbd) and its mounts. Returns what was undone, for the log.
+ * Undoes what a run that never reached stop() left applied: its smbd (any process started with
+ * its configuration) and its mounts. Returns what was undone, for the log.
  */
 export async function recoverSetupShare(dataDir: string, mounter: IsoMounter = loopIsoMounter()): Promise<string[]> {
   let record: ShareRecord;
@@ -120,11 +126,11 @@ export async function recoverSetupShare(dataDir: string, mounter: IsoMounter = l
   } catch {
     return [];
   }
+  // Another Bootcast on this data directory is serving it right now: not ours to undo.
+  if (typeof record.owner === 'number' && recordOwnerAlive({ pid: record.owner, bootTime: record.bootTime })) return [];
   const done: string[] = [];
-  if (record.pid && isSmbdWith(record.pid, record.configFile)) {
-    await stopSmbd(record.pid);
-    done.push(`stopped smbd ${record.pid}`);
-  }
+  // By its configuration, not the recorded pid: that pid may be reused, or never recorded.
+  if (typeof record.configFile === 'string') for (const pid of await stopSmbdWith(record.configFile)) done.push(`stopped smbd ${pid}`);
   const mounts = mountPoints();
   for (const dir of Array.isArray(record.mounts) ? record.mounts : []) {
     if (mounts.has(dir)) {

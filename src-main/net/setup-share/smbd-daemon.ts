@@ -55,13 +55,31 @@ export async function stopSmbd(pid: number): Promise<void> {
   if (left.length) throw new Error(`smbd processes ${left.join(', ')} did not stop`);
 }
 
-/** Whether `pid` is an smbd started with this configuration (a recorded pid may have been reused). */
-export function isSmbdWith(pid: number, configFile: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`--configfile=${configFile}`);
-  } catch {
-    return false;
+/**
+ * Stops every smbd started with this configuration, whether or not its pid was ever learnt (a
+ * start that timed out before the pid file, a crash before the record): by session when it leads
+ * one, else alone. Returns the pids it stopped.
+ */
+export async function stopSmbdWith(configFile: string): Promise<number[]> {
+  const found = smbdPidsWith(configFile);
+  for (const pid of found) {
+    if (procStat(pid)?.session === pid) await stopSmbd(pid);
+    else signal(pid, 'SIGKILL');
   }
+  return found;
+}
+
+function smbdPidsWith(configFile: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || !isAlive(Number(name))) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(`--configfile=${configFile}`)) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** Live (not zombie) processes of session `sid`. */
