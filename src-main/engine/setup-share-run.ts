@@ -16,15 +16,15 @@ export type ShareSeams = Pick<SetupShareOptions, 'mounter' | 'port' | 'wrapSmbd'
 export const SHARE_OFF = `the Windows Setup share is turned off (setting "windowsSetupShare", bootcast serve --setup-share off): turn it on, ${MANUAL_FALLBACK}`;
 
 /** Answer files are a few KiB; anything larger is not one. */
-const MAX_UNATTEND_BYTES = 1 << 20;
+export const MAX_UNATTEND_BYTES = 1 << 20;
 
 export function isSetupImage(info: ImageInfo): boolean {
   return !info.error && info.plans.some((p) => p.windowsSetup && p.via === 'wimboot');
 }
 
-/** The technician's answer file for this image, when one lies beside the ISO (read at each use). */
-export function unattendFile(info: ImageInfo): string | undefined {
-  const path = unattendFileFor(info.path);
+/** The technician's answer file for the ISO at `isoPath`, when one lies beside it (looked up at each use). */
+export function unattendFile(isoPath: string): string | undefined {
+  const path = unattendFileFor(isoPath);
   try {
     const s = statSync(path);
     return s.isFile() && s.size > 0 && s.size <= MAX_UNATTEND_BYTES ? path : undefined;
@@ -62,7 +62,7 @@ export async function startSetupShare(
 export function setupSourceView(info: ImageInfo, share: SetupShareState | undefined, running: boolean, settings: ServerSettings, seams?: ShareSeams): SetupSourceView | undefined {
   if (!isSetupImage(info)) return undefined;
   if (share?.status === 'serving') {
-    if (share.shares.some((s) => s.imageId === info.id)) return { unattend: unattendFile(info) !== undefined };
+    if (share.shares.some((s) => s.imageId === info.id)) return { unattend: unattendFile(info.path) !== undefined };
     return { reason: 'the image was added after the share started: stop and start serving to share it too' };
   }
   if (share) return { reason: share.message };

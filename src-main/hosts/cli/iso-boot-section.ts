@@ -8,8 +8,8 @@ import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confide
 import { withWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
 import { withSetupSource } from '../../boot/windows/setup-injection.ts';
 import { shareNameFor, unattendFileFor } from '../../boot/windows/setup-source.ts';
+import { unattendFile } from '../../engine/setup-share-run.ts';
 import { shareHostFacts, shareUnavailableReason, type ShareHostFacts } from '../../net/setup-share/share-host.ts';
-import { existsSync } from 'node:fs';
 import type { BootPlan, ImageInfo, SecureBootChain } from '../../shared/api.ts';
 import type { InfoSection, InfoSectionProvider } from './iso-info.ts';
 
@@ -112,7 +112,7 @@ export const bootPlanSection = (wimboot: WimbootStatus, shareHost: () => ShareHo
   const imageId = imageIdFor(basename(summary.path), new Set());
   const isSetup = inspected.plans.some((p) => p.windowsSetup);
   const unattend = unattendFileFor(summary.path);
-  const setup: SetupSourceFacts | undefined = isSetup ? { imageId, unavailable: shareUnavailableReason(shareHost()), unattend, unattendFound: existsSync(unattend) } : undefined;
+  const setup: SetupSourceFacts | undefined = isSetup ? { imageId, unavailable: shareUnavailableReason(shareHost()), unattend, unattendFound: unattendFile(summary.path) !== undefined } : undefined;
   // Stopped, a shareable image's plan is as inspected (the files are injected once the share runs).
   const inspection = { ...inspected, plans: withSetupSource(withWimboot(inspected.plans, wimboot), setup?.unavailable ? { reason: setup.unavailable } : undefined) };
   const defaultPlan = ImageLibrary.selectedPlan({ plans: inspection.plans } as ImageInfo);
