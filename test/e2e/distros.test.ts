@@ -32,6 +32,10 @@ interface Case {
   firmware: 'bios' | 'uefi';
   mac: string;
   expectRecipe: string;
+  /** The plan `iso info` must pick by default and `bootcast serve` boots. */
+  plan: string;
+  /** Other plans the recipe must offer besides the default (none when only it makes sense). */
+  alternatives: string[];
   /** A serial line proving the real component reached its goal. */
   marker: (m: string) => RegExp;
   /** Paths the timeline must show as served over HTTP, in this order. */
@@ -60,7 +64,33 @@ const CASES: Case[] = [
     firmware: 'bios',
     mac: '52:54:00:d1:00:01',
     expectRecipe: 'generic-linux/live-boot',
+    plan: 'http',
+    alternatives: ['iso'],
     marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m}`),
+    served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
+  },
+  {
+    // live-boot fetch= of the whole ISO: downloaded into the initramfs, loop-mounted as the medium;
+    // the marker file is only in the medium's second layer (Tails.module, module=Tails).
+    test: 'live-boot whole ISO bios',
+    image: image('live-boot-layers'),
+    firmware: 'bios',
+    mac: '52:54:00:d1:00:06',
+    expectRecipe: 'generic-linux/live-boot',
+    plan: 'iso',
+    alternatives: [],
+    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot-layers ${m} root=overlay`),
+    served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /^\/images\/[^/]+\.iso$/],
+  },
+  {
+    test: 'live-boot uefi',
+    image: image('live-boot'),
+    firmware: 'uefi',
+    mac: '52:54:00:d1:00:07',
+    expectRecipe: 'generic-linux/live-boot',
+    plan: 'http',
+    alternatives: ['iso'],
+    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m} root=overlay`),
     served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
   },
   {
@@ -69,6 +99,20 @@ const CASES: Case[] = [
     firmware: 'bios',
     mac: '52:54:00:d1:00:02',
     expectRecipe: 'generic-linux/dracut-live',
+    plan: 'http',
+    alternatives: [],
+    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK dracut ${m}`),
+    served: [/\/images\/pxeboot\/vmlinuz$/, /\/images\/pxeboot\/initrd\.img$/, /\/LiveOS\/squashfs\.img$/],
+    memMiB: 768,
+  },
+  {
+    test: 'dracut-live uefi',
+    image: image('dracut'),
+    firmware: 'uefi',
+    mac: '52:54:00:d1:00:08',
+    expectRecipe: 'generic-linux/dracut-live',
+    plan: 'http',
+    alternatives: [],
     marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK dracut ${m}`),
     served: [/\/images\/pxeboot\/vmlinuz$/, /\/images\/pxeboot\/initrd\.img$/, /\/LiveOS\/squashfs\.img$/],
     memMiB: 768,
@@ -79,6 +123,8 @@ const CASES: Case[] = [
     firmware: 'bios',
     mac: '52:54:00:d1:00:03',
     expectRecipe: 'generic-linux/debian-installer',
+    plan: 'http',
+    alternatives: [],
     // d-i's first screen (language choice) drawn by cdebconf's newt frontend on the serial console.
     marker: () => /Choose language|Select a language/,
     served: [/\/install\.amd\/vmlinuz$/, /\/install\.amd\/initrd\.gz$/],
@@ -92,6 +138,8 @@ const CASES: Case[] = [
     firmware: 'bios',
     mac: '52:54:00:d1:00:04',
     expectRecipe: 'memtest86+',
+    plan: 'http',
+    alternatives: [],
     marker: () => /Memtest86\+ v?\d/,
     served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
   },
@@ -101,6 +149,8 @@ const CASES: Case[] = [
     firmware: 'uefi',
     mac: '52:54:00:d1:00:05',
     expectRecipe: 'memtest86+',
+    plan: 'http',
+    alternatives: [],
     marker: () => /Memtest86\+ v?\d/,
     served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
     // memtest86+ on UEFI draws through GOP and stops at "efi_setup() failed" without a display.
@@ -136,11 +186,13 @@ describe.skipIf(!lab.ok)('distributions\' own initramfs boot over the network fr
       boot: { recipe: string; plans: Array<{ id: string; confidence?: string }>; defaultPlan?: string };
     };
     expect(info.boot.recipe).toBe(c.expectRecipe);
-    expect(info.boot.plans.find((p) => p.id === info.boot.defaultPlan)?.confidence).toBe('real-initramfs');
+    expect(info.boot.defaultPlan).toBe(c.plan);
+    expect(info.boot.plans.map((p) => p.id)).toEqual([c.plan, ...c.alternatives]);
+    expect(info.boot.plans.find((p) => p.id === c.plan)?.confidence).toBe('real-initramfs');
     const tag = c.test.replace(/[^a-z0-9]+/g, '-');
     const events = join(work, `${tag}.events.jsonl`);
     const server: ChildProcess = net.spawn(srv, process.execPath, [join(ROOT, 'bin/bootcast.mjs'), 'serve', iso, '--interface', 'br0',
-      '--dhcp', 'full', '--events', events, '--data-dir', join(work, `${tag}-data`), '--menu-timeout', '0']);
+      '--dhcp', 'full', '--plan', c.plan, '--events', events, '--data-dir', join(work, `${tag}-data`), '--menu-timeout', '0']);
     let stderr = '';
     server.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitForLine(server, /serving/i, 30_000);

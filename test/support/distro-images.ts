@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
  * keyed by what goes into them (the build script and the kernel it packs), so a changed script or a
  * Debian kernel update rebuilds and an unchanged one costs nothing.
  */
-export type DistroKind = 'live-boot' | 'dracut' | 'd-i';
+export type DistroKind = 'live-boot' | 'live-boot-layers' | 'dracut' | 'd-i';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'test/support/make-distro-iso.sh');

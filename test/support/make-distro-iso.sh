@@ -5,6 +5,9 @@
 #   live-boot  Debian Live layout: /live/vmlinuz, /live/initrd.img made by Debian's mkinitramfs
 #              (initramfs-tools) with live-boot + live-boot-initramfs-tools, /live/filesystem.squashfs,
 #              isolinux + GRUB configs as live-build writes them.
+#   live-boot-layers  the same initramfs, the root in two squashfs layers listed in /live/Tails.module
+#              and the boot entry naming module=Tails (as Tails after an incremental upgrade): the
+#              marker file is only in the upper layer, so it proves both were stacked.
 #   dracut     Fedora/RHEL live layout: /LiveOS/squashfs.img (holding LiveOS/rootfs.img, ext4),
 #              /images/pxeboot/{vmlinuz,initrd.img} made by Debian's dracut (dracut-core, dracut-live,
 #              dracut-network: dmsquash-live, livenet, network-legacy), isolinux + GRUB configs with
@@ -21,7 +24,7 @@
 # /boot are overlays of the host's with the unpacked packages on top. Needs root (unshare, overlay).
 # Environment: CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/bootcast).
 set -euo pipefail
-KIND=${1:?usage: make-distro-iso.sh live-boot|dracut|d-i OUT.iso}
+KIND=${1:?usage: make-distro-iso.sh live-boot|live-boot-layers|dracut|d-i OUT.iso}
 OUT=${2:?usage: make-distro-iso.sh KIND OUT.iso}
 DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
 KERNEL=$DI/linux
@@ -74,11 +77,13 @@ in_toolroot() {
 }
 
 # A root file system that proves the initramfs handed over to it: its init prints the marker.
+# MARKER_IN=DIR: the marker file goes into DIR (another layer) instead of the root tree.
 live_tree() {
   local r=$1
   mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,run,etc,root,usr/bin,usr/sbin}
   cp "$(command -v busybox)" "$r/bin/busybox"
-  echo "$MARKER" >"$r/etc/bootcast-marker"
+  mkdir -p "${MARKER_IN:-$r}/etc"
+  echo "$MARKER" >"${MARKER_IN:-$r}/etc/bootcast-marker"
   cat >"$r/sbin/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc 2>/dev/null
@@ -102,24 +107,41 @@ make_iso() {
 }
 
 case $KIND in
-live-boot)
-  toolroot initramfs-tools initramfs-tools-core klibc-utils libklibc live-boot live-boot-initramfs-tools
+live-boot|live-boot-layers)
   mkdir -p "$ISO/live" "$ISO/boot/grub" "$ISO/.disk"
-  # initramfs-tools' own configuration, with the module list a live system needs on virtual hardware
-  # (MODULES=list keeps the image small; udev in the initramfs loads the NIC driver by modalias).
-  cat >"$W/build.sh" <<EOF
+  # One initramfs for both live-boot kinds, cached by this script's content and the kernel.
+  INITRD=$CACHE/initrd-live-boot-$(sha256sum "$0" | cut -c1-12)-$VERSION.img
+  if [ ! -s "$INITRD" ]; then
+    toolroot initramfs-tools initramfs-tools-core klibc-utils libklibc live-boot live-boot-initramfs-tools
+    # initramfs-tools' own configuration, with the module list a live system needs on virtual hardware
+    # (MODULES=list keeps the image small; udev in the initramfs loads the NIC driver by modalias;
+    # isofs, which live-build's MODULES=most brings, mounts a fetch=…iso).
+    cat >"$W/build.sh" <<EOF
 cp -a /etc/initramfs-tools "$W/conf"
 sed -i 's/^MODULES=.*/MODULES=list/; s/^COMPRESS=.*/COMPRESS=gzip/' "$W/conf/initramfs.conf"
-printf '%s\n' e1000 virtio_pci virtio_net squashfs overlay loop >>"$W/conf/modules"
-mkinitramfs -d "$W/conf" -o "$ISO/live/initrd.img" $VERSION
+printf '%s\n' e1000 virtio_pci virtio_net squashfs overlay loop isofs >>"$W/conf/modules"
+mkinitramfs -d "$W/conf" -o "$W/initrd.img" $VERSION
 EOF
-  in_toolroot "$W/build.sh" >&2
+    in_toolroot "$W/build.sh" >&2
+    mv "$W/initrd.img" "$INITRD.$$" && mv "$INITRD.$$" "$INITRD"
+  fi
+  cp "$INITRD" "$ISO/live/initrd.img"
   cp "$KERNEL" "$ISO/live/vmlinuz"
-  live_tree "$W/rootfs"
-  mksquashfs "$W/rootfs" "$ISO/live/filesystem.squashfs" -quiet -noappend -comp xz >/dev/null
-  echo "Debian GNU/Linux 12 \"Bookworm\" - Bootcast live-boot test amd64 LIVE Binary $(date +%Y%m%d)" >"$ISO/.disk/info"
-  isolinux
   APPEND="boot=live components console=ttyS0"
+  if [ "$KIND" = live-boot-layers ]; then
+    # Tails' own entries pass live-media=removable and module=Tails; Tails.module lists the layers
+    # bottom up (the release's filesystem.squashfs, then each upgrade's).
+    MARKER_IN=$W/upgrade live_tree "$W/rootfs"
+    mksquashfs "$W/rootfs" "$ISO/live/filesystem.squashfs" -quiet -noappend -comp xz >/dev/null
+    mksquashfs "$W/upgrade" "$ISO/live/upgrade-1.squashfs" -quiet -noappend -comp xz >/dev/null
+    printf '%s\n' filesystem.squashfs upgrade-1.squashfs >"$ISO/live/Tails.module"
+    APPEND="boot=live components live-media=removable nopersistence noprompt module=Tails console=ttyS0"
+  else
+    live_tree "$W/rootfs"
+    mksquashfs "$W/rootfs" "$ISO/live/filesystem.squashfs" -quiet -noappend -comp xz >/dev/null
+  fi
+  echo "Debian GNU/Linux 12 \"Bookworm\" - Bootcast $KIND test amd64 LIVE Binary $(date +%Y%m%d)" >"$ISO/.disk/info"
+  isolinux
   cat >"$ISO/isolinux/isolinux.cfg" <<EOF
 default live-amd64
 label live-amd64
@@ -203,6 +225,6 @@ menuentry --hotkey=i 'Install' {
 EOF
   make_iso "Debian 12 amd64 n"
   ;;
-*) die "unknown kind $KIND (live-boot, dracut, d-i)" ;;
+*) die "unknown kind $KIND (live-boot, live-boot-layers, dracut, d-i)" ;;
 esac
 echo "$MARKER"

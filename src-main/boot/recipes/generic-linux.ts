@@ -30,20 +30,22 @@ export const genericLinuxRecipe: Recipe = {
     const adapted = await adaptForNetwork(ctx, entry.kernel!, entry.append, entry.initrds);
     if (adapted.note) ctx.note(`generic-linux: ${adapted.note}`);
     const bootBytes = (await sizes(ctx, [entry.kernel!, ...entry.initrds])).reduce((a, b) => a + b, 0);
-    const plan: BootPlan = {
-      id: 'http',
-      recipe: `generic-linux/${adapted.family}`,
-      title: `${entry.title}: ${adapted.how}`,
-      via: 'http',
-      kernel: entry.kernel!,
-      initrds: [...entry.initrds, ...(adapted.extraInitrds ?? [])],
-      cmdline: adapted.cmdline,
-      minRamMiB: roundRamMiB(adapted.ramBytes + 3 * bootBytes),
-      firmware: ['bios', 'uefi'],
-      ...(adapted.limits?.length ? { limits: adapted.limits } : {}),
-    };
+    const plans = [adapted, ...(adapted.alternatives ?? [])].map(
+      (a): BootPlan => ({
+        id: a.planId ?? 'http',
+        recipe: `generic-linux/${a.family}`,
+        title: `${entry.title}: ${a.how}`,
+        via: 'http',
+        kernel: entry.kernel!,
+        initrds: [...entry.initrds, ...(a.extraInitrds ?? [])],
+        cmdline: a.cmdline,
+        minRamMiB: roundRamMiB(a.ramBytes + 3 * bootBytes),
+        firmware: ['bios', 'uefi'],
+        ...(a.limits?.length ? { limits: a.limits } : {}),
+      }),
+    );
     const arch = archFromPath(entry.kernel!) ?? entry.initrds.map(archFromPath).find((a) => a);
-    return { recipe: `generic-linux/${adapted.family}`, plans: [plan], ...(arch ? { arch } : {}) };
+    return { recipe: `generic-linux/${adapted.family}`, plans, ...(arch ? { arch } : {}) };
   },
 };
 

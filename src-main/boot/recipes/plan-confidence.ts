@@ -20,7 +20,10 @@ export interface ProvenPlan {
 
 export const PROVEN_PLANS: readonly ProvenPlan[] = [
   { recipe: 'generic-linux/live-boot', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'live-boot bios', what: "Debian 12's live-boot initramfs (mkinitramfs), fetch= of the squashfs" },
+  { recipe: 'generic-linux/live-boot', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'live-boot uefi', what: "Debian 12's live-boot initramfs (mkinitramfs), fetch= of the squashfs" },
+  { recipe: 'generic-linux/live-boot', planId: 'iso', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'live-boot whole ISO bios', what: "Debian 12's live-boot initramfs, fetch= of the whole ISO, two squashfs layers from Tails.module" },
   { recipe: 'generic-linux/dracut-live', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'dracut-live bios', what: "Debian 12's dracut 059 (dmsquash-live, livenet), root=live:<squashfs URL>" },
+  { recipe: 'generic-linux/dracut-live', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'dracut-live uefi', what: "Debian 12's dracut 059 (dmsquash-live, livenet), root=live:<squashfs URL>" },
   { recipe: 'generic-linux/debian-installer', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'debian-installer bios', what: "Debian 12's netboot installer kernel and initrd, to its first screen" },
   { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'bios', file: 'test/e2e/distros.test.ts', test: 'memtest86+ bios', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary through the Linux boot protocol" },
   { recipe: 'memtest86+', planId: 'http', confidence: 'real-initramfs', firmware: 'uefi', file: 'test/e2e/distros.test.ts', test: 'memtest86+ uefi', what: "Debian's memtest86+ 6 ISO as shipped, its EFI binary started by iPXE" },

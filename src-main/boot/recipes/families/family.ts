@@ -10,6 +10,8 @@ import type { RecipeContext } from '../recipe.ts';
  */
 export interface FamilyAdaptation {
   family: string;
+  /** BootPlan.id; 'http' unless a family offers several ways (PROVEN_PLANS is keyed by it). */
+  planId?: string;
   cmdline: string;
   /** What the client must hold in RAM beyond kernel and initramfs, bytes. */
   ramBytes: number;
@@ -21,6 +23,8 @@ export interface FamilyAdaptation {
   limits?: string[];
   /** Initrds Bootcast generates, appended after the medium's (image-urls.ts GENERATED_DIR paths). */
   extraInitrds?: string[];
+  /** Other plans for the same boot entry, offered after this one (the default). */
+  alternatives?: FamilyAdaptation[];
 }
 
 export interface FamilyInput {

@@ -1,10 +1,28 @@
 import { placeholder } from '../../cmdline-template.ts';
-import { type InitramfsFamily, MIB, findFirst, has, insertBeforeSeparator, without } from './family.ts';
+import type { ImageEntry } from '../../../iso/image-files.ts';
+import type { RecipeContext } from '../recipe.ts';
+import { type FamilyAdaptation, type InitramfsFamily, MIB, has, insertBeforeSeparator, without } from './family.ts';
 
 /**
- * live-boot (Debian Live and its derivatives): `fetch=<URL of live/filesystem.squashfs>` makes the
- * initramfs bring the NIC up by DHCP itself (its own ip= syntax differs from klibc's, so none is
- * added) and download the squashfs into RAM.
+ * live-boot (Debian Live and its derivatives). `fetch=<URL>` makes the initramfs bring the NIC up
+ * by DHCP itself (its own ip= syntax differs from klibc's, so none is added) and download the URL
+ * (live-boot's 9990-mount-http.sh, do_httpmount):
+ *   - a `.squashfs` into a ramfs at /run/live/medium/live: the root is that one layer;
+ *   - an `.iso` into /media on the initramfs root, loop-mounted at /run/live/medium as if from a
+ *     disc: the root is every layer the medium lists (9990-overlay.sh: `<module>.module`, else all
+ *     of live/*.squashfs), and the rest of the medium stays reachable.
+ * The initramfs root is a tmpfs, which the kernel caps at half the RAM: the ISO must fit there.
+ *
+ * Which plan is the default: the squashfs alone costs less RAM, but boots only a medium whose root
+ * is one layer. A medium whose root is several layers (Tails after incremental upgrades, stacked
+ * live-build modules) gets the whole ISO only: one layer of it would boot an incomplete or outdated
+ * system. A boot entry that names `module=` (Tails) reads its layer list from the medium, so it
+ * gets the whole ISO by default, the squashfs as the alternative.
+ *
+ * Not used: `fromiso=`/`findiso=` look for the ISO on a block device (findiso) or as a file once a
+ * block device was probed (fromiso); a client without a disk probes none, and an ISO inside the
+ * initramfs (Bootcast's ISO-in-initrd cpio) goes through iPXE's memory and the kernel's unpacking
+ * twice before live-boot sees it — fetch= downloads it once, after the kernel runs.
  */
 export const liveBootFamily: InitramfsFamily = {
   id: 'live-boot',
@@ -13,21 +31,56 @@ export const liveBootFamily: InitramfsFamily = {
     name: 'live-boot',
     examples: 'Debian Live, Kali, Clonezilla, GParted Live, Tails, MX Linux, antiX',
     recognisedBy: '`boot=live` in the boot entry or a kernel under `/live/`, and a squashfs in `/live`',
-    served: 'kernel + initrd; `fetch=<URL of live/filesystem.squashfs>` (downloaded into RAM)',
+    served:
+      'kernel + initrd; plan http: `fetch=<URL of the live/*.squashfs>` (that one layer downloaded into RAM); plan iso: `fetch=<URL of the whole ISO>` (downloaded into RAM and loop-mounted like the disc: every layer). ' +
+      'Default: http for a one-layer medium; iso when the medium lists several layers (http not offered then) or the entry names `module=` (Tails: its layer list lives on the medium)',
     firmware: 'BIOS, UEFI',
-    ram: 'squashfs + 768 MiB',
-    limits: [],
+    ram: 'http: squashfs + 768 MiB; iso: twice the ISO (the initramfs tmpfs takes at most half the RAM), at least ISO + 768 MiB',
+    limits: ['plan http boots one squashfs: media with several layers get plan iso only'],
   },
   async adapt({ ctx, kernel, words: w }) {
     if (!(has(w, /^boot=live$/) || /^\/live\//i.test(kernel))) return null;
-    const squash = await findFirst(ctx, '/live', [/^filesystem\.squashfs$/i, /\.squashfs$/i]);
-    if (!squash) return null;
-    const kept = without(w, /^(fetch|findiso|httpfs|ftpfs|netboot|live-media|live-media-path)=/, /^boot=/);
-    return {
+    const module = w.find((x) => x.startsWith('module='))?.slice('module='.length);
+    const layers = await rootLayers(ctx, module ?? 'filesystem');
+    if (layers.length === 0) return null;
+    // Words holding the boot menu's own variables (GRUB's `findiso=${iso_path}`) mean nothing over
+    // the network, and iPXE would expand them to empty strings.
+    const kept = without(w, /^(fetch|findiso|fromiso|isofrom|httpfs|ftpfs|netboot|live-media|live-media-path)=/, /^boot=/, /\$\{/);
+    const cmdline = (url: string) => ['boot=live', ...insertBeforeSeparator(kept, [`fetch=${url}`])].join(' ');
+    const isoBytes = ctx.sizeBytes ?? layers.reduce((n, l) => n + l.size, 0);
+    const wholeIso: FamilyAdaptation = {
       family: 'live-boot',
-      cmdline: ['boot=live', ...insertBeforeSeparator(kept, [`fetch=${placeholder('image_url')}${squash.path}`])].join(' '),
+      planId: 'iso',
+      cmdline: cmdline(placeholder('iso_url')),
+      ramBytes: Math.max(2 * isoBytes, isoBytes + 768 * MIB),
+      how: layers.length > 1 ? `live system, the whole ISO over HTTP into RAM (${layers.length} layers)` : 'live system, the whole ISO over HTTP into RAM',
+    };
+    if (layers.length > 1) return wholeIso;
+    const squash = layers[0]!;
+    const oneLayer: FamilyAdaptation = {
+      family: 'live-boot',
+      planId: 'http',
+      cmdline: cmdline(`${placeholder('image_url')}${squash.path}`),
       ramBytes: squash.size + 768 * MIB,
       how: `live system, ${squash.name} over HTTP into RAM`,
     };
+    return module ? { ...wholeIso, alternatives: [oneLayer] } : { ...oneLayer, alternatives: [wholeIso] };
   },
 };
+
+/**
+ * The squashfs layers live-boot stacks into the root, as 9990-overlay.sh finds them in /live:
+ * the names in `filesystem.<module>.module` or `<module>.module` when one exists, else every
+ * `*.squashfs` there.
+ */
+async function rootLayers(ctx: RecipeContext, module: string): Promise<ImageEntry[]> {
+  const files = (await ctx.list('/live')).filter((e) => e.kind === 'file');
+  const listed = (await ctx.readText(`/live/filesystem.${module}.module`, 64 * 1024)) ?? (await ctx.readText(`/live/${module}.module`, 64 * 1024));
+  if (listed !== null) {
+    const names = listed.split(/\s+/).filter(Boolean);
+    const found = names.map((n) => files.find((f) => f.name.toLowerCase() === n.toLowerCase())).filter((f): f is ImageEntry => f !== undefined);
+    if (found.length === names.length && found.length > 0) return found;
+    ctx.note(`live-boot: /live/${module}.module lists ${names.join(', ') || 'nothing'}, not all of which are in /live`);
+  }
+  return files.filter((f) => /\.squashfs$/i.test(f.name));
+}
