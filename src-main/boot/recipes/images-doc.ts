@@ -4,7 +4,7 @@ import { efiProgramDoc, sanbootDoc } from './fallback.ts';
 import { freebsdDoc } from './freebsd.ts';
 import { INITRAMFS_FAMILIES, asIsDoc } from './initramfs-family.ts';
 import { memtestDoc } from './memtest.ts';
-import { PROVEN_PLANS } from './plan-confidence.ts';
+import { PROVEN_ON_TEXT, PROVEN_PLANS } from './plan-confidence.ts';
 import type { RecipeDoc } from './recipe-doc.ts';
 
 /**
@@ -17,8 +17,6 @@ export const IMAGE_DOCS: readonly RecipeDoc[] = [archisoDoc, memtestDoc, esxiDoc
 /** Images recognised only to say why they cannot boot. */
 export const UNSUPPORTED_DOCS: readonly RecipeDoc[] = [freebsdDoc];
 
-const FIRMWARE_NAME = { bios: 'BIOS', uefi: 'UEFI' } as const;
-
 /** "real initramfs: http (BIOS, UEFI)" … from the proven-plan table; "untested" when it has no row. */
 export function confidenceCell(recipe: string): string {
   const rows = PROVEN_PLANS.filter((p) => p.recipe === recipe);
@@ -28,7 +26,7 @@ export function confidenceCell(recipe: string): string {
     const mine = rows.filter((r) => r.confidence === level);
     if (mine.length === 0) continue;
     const byPlan = new Map<string, string[]>();
-    for (const r of mine) byPlan.set(r.planId, [...(byPlan.get(r.planId) ?? []), FIRMWARE_NAME[r.firmware]]);
+    for (const r of mine) byPlan.set(r.planId, [...(byPlan.get(r.planId) ?? []), PROVEN_ON_TEXT[r.firmware]]);
     const plans = [...byPlan].map(([id, fw]) => `${id} (${fw.join(', ')})`).join('; ');
     parts.push(`${level === 'real-initramfs' ? '**booted here from the real initramfs**' : 'booted here from a synthetic layout'}: ${plans}`);
   }

@@ -4,7 +4,7 @@ import { inspectSignedChain } from '../../boot/secure-boot/signed-chain.ts';
 import { TEMPLATE_NAMES, templateNames, type TemplateName } from '../../boot/cmdline-template.ts';
 import { imageIdFor } from '../../engine/image-id.ts';
 import { ImageLibrary } from '../../engine/image-library.ts';
-import { CONFIDENCE_TEXT, provenFirmware } from '../../boot/recipes/plan-confidence.ts';
+import { confidenceText } from '../../boot/recipes/plan-confidence.ts';
 import { withWimboot, type WimbootStatus } from '../../engine/wimboot-file.ts';
 import { withSetupSource } from '../../boot/windows/setup-injection.ts';
 import { shareNameFor, unattendFileFor } from '../../boot/windows/setup-source.ts';
@@ -69,10 +69,8 @@ function planLines(plan: BootPlan, isDefault: boolean, wimboot: WimbootStatus, s
   const sub = (label: string, value: string) => lines.push(row(label, value, '  '));
   sub('via', VIA[plan.via]);
   if (plan.unbootableReason) sub('why', plan.unbootableReason);
-  if (plan.confidence) {
-    const where = plan.confidence === 'untested' ? '' : ` (${provenFirmware(plan).map((f) => FIRMWARE[f] ?? f).join(', ')})`;
-    sub('confidence', `${CONFIDENCE_TEXT[plan.confidence]}${where}`);
-  }
+  const confidence = confidenceText(plan);
+  if (confidence) sub('confidence', confidence);
   for (const limit of plan.limits ?? []) sub('known limit', limit);
   sub('firmware', plan.firmware.length ? plan.firmware.map((f) => FIRMWARE[f] ?? f).join(', ') : 'none');
   if (plan.minRamMiB !== undefined) sub('client RAM', `${plan.minRamMiB} MiB (estimated minimum)`);
