@@ -41,6 +41,17 @@ describe('live-boot plans', () => {
     expect(r.plans.map((p) => p.id)).toEqual(['iso', 'http']);
     expect(r.plans[0]!.cmdline).toBe('boot=live config nopersistence noprompt timezone=Etc/UTC splash noautologin module=Tails quiet fetch={{iso_url}}');
     expect(r.plans[1]!.cmdline).toMatch(/ fetch=\{\{image_url\}\}\/live\/filesystem\.squashfs$/);
+    expect(r.plans[0]!.limits?.join(' ')).toMatch(/Tails: untested here.*no Persistent Storage/);
+  });
+
+  it('drops toram: fetch= already holds the root in RAM, a second copy would double it', async () => {
+    const tree = { ...DEBIAN_LIVE_ISO };
+    tree['/isolinux/live.cfg'] = String(tree['/isolinux/live.cfg']).replace('components quiet', 'components toram quiet');
+    const r = await inspect(tree, 3000 * MiB);
+    expect(r.plans.map((p) => p.cmdline)).toEqual([
+      'boot=live components quiet splash fetch={{image_url}}/live/filesystem.squashfs',
+      'boot=live components quiet splash fetch={{iso_url}}',
+    ]);
   });
 
   it('offers only the whole ISO when the medium stacks several layers, since one would boot an incomplete system', async () => {

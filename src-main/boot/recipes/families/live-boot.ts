@@ -19,11 +19,16 @@ import { type FamilyAdaptation, type InitramfsFamily, MIB, has, insertBeforeSepa
  * system. A boot entry that names `module=` (Tails) reads its layer list from the medium, so it
  * gets the whole ISO by default, the squashfs as the alternative.
  *
- * Not used: `fromiso=`/`findiso=` look for the ISO on a block device (findiso) or as a file once a
- * block device was probed (fromiso); a client without a disk probes none, and an ISO inside the
- * initramfs (Bootcast's ISO-in-initrd cpio) goes through iPXE's memory and the kernel's unpacking
- * twice before live-boot sees it — fetch= downloads it once, after the kernel runs.
+ * Not used: `findiso=` looks for the ISO inside a file system on a block device. `fromiso=/x.iso`
+ * could mount an ISO placed in the initramfs (Bootcast's ISO-in-initrd cpio, as for Proxmox), but
+ * live-boot reaches it only from check_dev, which runs per probed block device or once for a
+ * `live-media=` value, and the ISO would pass through iPXE's memory and the kernel's unpacking
+ * before live-boot sees it. fetch= downloads it once, after the kernel runs.
+ *
+ * `toram` is dropped: fetch= already put the root in RAM, toram would copy it a second time.
  */
+const TAILS_LIMIT = 'Tails: untested here (no Tails image in CI); a network-booted Tails has no USB stick, so no Persistent Storage and no upgrades';
+
 export const liveBootFamily: InitramfsFamily = {
   id: 'live-boot',
   doc: {
@@ -36,7 +41,10 @@ export const liveBootFamily: InitramfsFamily = {
       'Default: http for a one-layer medium; iso when the medium lists several layers (http not offered then) or the entry names `module=` (Tails: its layer list lives on the medium)',
     firmware: 'BIOS, UEFI',
     ram: 'http: squashfs + 768 MiB; iso: twice the ISO (the initramfs tmpfs takes at most half the RAM), at least ISO + 768 MiB',
-    limits: ['plan http boots one squashfs: media with several layers get plan iso only'],
+    limits: [
+      'plan http boots one squashfs: media with several layers get plan iso only',
+      TAILS_LIMIT,
+    ],
   },
   async adapt({ ctx, kernel, words: w }) {
     if (!(has(w, /^boot=live$/) || /^\/live\//i.test(kernel))) return null;
@@ -45,10 +53,12 @@ export const liveBootFamily: InitramfsFamily = {
     if (layers.length === 0) return null;
     // Words holding the boot menu's own variables (GRUB's `findiso=${iso_path}`) mean nothing over
     // the network, and iPXE would expand them to empty strings.
-    const kept = without(w, /^(fetch|findiso|fromiso|isofrom|httpfs|ftpfs|netboot|live-media|live-media-path)=/, /^boot=/, /\$\{/);
+    const kept = without(w, /^(fetch|findiso|fromiso|isofrom|httpfs|ftpfs|netboot|live-media|live-media-path|toram)=/, /^(boot=|toram$)/, /\$\{/);
     const cmdline = (url: string) => ['boot=live', ...insertBeforeSeparator(kept, [`fetch=${url}`])].join(' ');
     const isoBytes = ctx.sizeBytes ?? layers.reduce((n, l) => n + l.size, 0);
+    const limits = module?.toLowerCase() === 'tails' ? { limits: [TAILS_LIMIT] } : {};
     const wholeIso: FamilyAdaptation = {
+      ...limits,
       family: 'live-boot',
       planId: 'iso',
       cmdline: cmdline(placeholder('iso_url')),
@@ -58,6 +68,7 @@ export const liveBootFamily: InitramfsFamily = {
     if (layers.length > 1) return wholeIso;
     const squash = layers[0]!;
     const oneLayer: FamilyAdaptation = {
+      ...limits,
       family: 'live-boot',
       planId: 'http',
       cmdline: cmdline(`${placeholder('image_url')}${squash.path}`),
