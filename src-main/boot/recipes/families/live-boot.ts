@@ -12,6 +12,8 @@ import { type FamilyAdaptation, type InitramfsFamily, MIB, has, insertBeforeSepa
  *     disc: the root is every layer the medium lists (9990-overlay.sh: `<module>.module`, else all
  *     of live/*.squashfs), and the rest of the medium stays reachable.
  * The initramfs root is a tmpfs, which the kernel caps at half the RAM: the ISO must fit there.
+ * live-boot does not notice when it does not: wget stops at "short write: No space left on device"
+ * and the truncated ISO is loop-mounted anyway (seen with a 354 MB ISO in 512 MiB; 1 GiB boots).
  *
  * Which plan is the default: the squashfs alone costs less RAM, but boots only a medium whose root
  * is one layer. A medium whose root is several layers (Tails after incremental upgrades, stacked
