@@ -6,13 +6,14 @@ import { INITRAMFS_FAMILIES, asIsDoc } from './initramfs-family.ts';
 import { memtestDoc } from './memtest.ts';
 import { PROVEN_ON_TEXT, PROVEN_PLANS } from './plan-confidence.ts';
 import type { RecipeDoc } from './recipe-doc.ts';
+import { windowsDoc } from './windows.ts';
 
 /**
  * docs/images.md: the table of image families Bootcast boots, rendered from each recipe's and
  * family's RecipeDoc and from PROVEN_PLANS. `npm run docs:images` rewrites the file; a unit test
  * fails when the committed file differs from what this renders.
  */
-export const IMAGE_DOCS: readonly RecipeDoc[] = [archisoDoc, memtestDoc, esxiDoc, ...INITRAMFS_FAMILIES.map((f) => f.doc), asIsDoc, sanbootDoc, efiProgramDoc];
+export const IMAGE_DOCS: readonly RecipeDoc[] = [archisoDoc, memtestDoc, esxiDoc, ...INITRAMFS_FAMILIES.map((f) => f.doc), asIsDoc, windowsDoc, sanbootDoc, efiProgramDoc];
 
 /** Images recognised only to say why they cannot boot. */
 export const UNSUPPORTED_DOCS: readonly RecipeDoc[] = [freebsdDoc];

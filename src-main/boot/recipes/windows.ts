@@ -1,4 +1,5 @@
 import type { BootPlan, WimbootFile } from '../../shared/api.ts';
+import type { RecipeDoc } from './recipe-doc.ts';
 import { fileSize, roundRamMiB, type Recipe, type RecipeContext, type RecipeResult } from './recipe.ts';
 
 /**
@@ -8,6 +9,20 @@ import { fileSize, roundRamMiB, type Recipe, type RecipeContext, type RecipeResu
  * bootmgfw.efi (UEFI), which then loads boot.wim as a RAM disk. Every file comes over HTTP
  * straight from the image.
  */
+
+export const windowsDoc: RecipeDoc = {
+  recipe: 'windows',
+  name: 'Windows PE and Setup (wimboot)',
+  examples: 'Windows 10/11 and Windows Server installation media, WinPE-based tool media',
+  recognisedBy: '`/sources/boot.wim` and `/boot/boot.sdi`, with `bootmgr` + `boot/bcd` (BIOS) and/or `efi/microsoft/boot/bcd` (UEFI)',
+  served: 'wimboot as the kernel; bootmgr or bootmgfw.efi, the BCD, boot.sdi and boot.wim by name over HTTP from the image; Setup reaches install.wim through an SMB share of the ISO (docs/windows-setup.md)',
+  firmware: 'BIOS, UEFI (as the medium provides them)',
+  ram: 'boot.wim + 512 MiB (WinPE) or 1 GiB (Setup)',
+  limits: [
+    'Bootcast does not bundle wimboot: the technician supplies it (`<data-dir>/wimboot` or `--wimboot PATH`); until then the plan says it cannot boot',
+    'not booted in CI: the BIOS test checks that iPXE fetches every Windows file whole but runs no real bootmgr; the UEFI boot through wimboot (to a stand-in bootmgfw.efi) runs only with BOOTCAST_TEST_WIMBOOT set',
+  ],
+};
 
 /** WinPE's own working set beside the RAM disk; Microsoft asks 512 MiB for WinPE, Setup more. */
 const WINPE_RUNTIME_BYTES = 512 * 1024 * 1024;
