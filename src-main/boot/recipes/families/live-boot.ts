@@ -22,10 +22,11 @@ import { type FamilyAdaptation, type InitramfsFamily, MIB, has, insertBeforeSepa
  * gets the whole ISO by default, the squashfs as the alternative.
  *
  * Not used: `findiso=` looks for the ISO inside a file system on a block device. `fromiso=/x.iso`
- * could mount an ISO placed in the initramfs (Bootcast's ISO-in-initrd cpio, as for Proxmox), but
- * live-boot reaches it only from check_dev, which runs per probed block device or once for a
- * `live-media=` value, and the ISO would pass through iPXE's memory and the kernel's unpacking
- * before live-boot sees it. fetch= downloads it once, after the kernel runs.
+ * reads like it could mount an ISO placed in the initramfs (Bootcast's ISO-in-initrd cpio, as for
+ * Proxmox), reached from check_dev through a `live-media=` value; tried here with Debian 12's
+ * live-boot (`fromiso=/x.iso live-media=/x.iso`, the cpio appended to its initrd), it stops at
+ * "Unable to find a medium containing a live file system". fetch= downloads the ISO once, after
+ * the kernel runs, and boots.
  *
  * `toram` is dropped: fetch= already put the root in RAM, toram would copy it a second time.
  */
