@@ -6,6 +6,7 @@ import { parseEsxiTreePath, parseImageUrlPath, parseIsoInInitrdPath, parseWindow
 import { rewriteEsxiBootCfg } from '../boot/recipes/esxi.ts';
 import { isGrubConfigPath, parseSignedChainPath, signedChainImages } from '../boot/secure-boot/signed-chain-paths.ts';
 import { bufferFile, type FileRequestContext, type FileSource, type ServedFile } from '../servers/file-source.ts';
+import { FileByteSource } from '../iso/byte-source.ts';
 import type { IsoImage } from '../iso/iso-image.ts';
 import type { ImageInfo } from '../shared/api.ts';
 import type { ImageLibrary } from './image-library.ts';
@@ -100,6 +101,7 @@ export class BootFiles implements FileSource {
       size: entry.size,
       contentType: 'application/octet-stream',
       createReadStream: (start, endInclusive, options) => iso.createReadStream(entry, start, endInclusive, options),
+      openReader: async () => iso.fileReader(entry),
     };
   }
 }
@@ -112,5 +114,6 @@ async function diskFile(path: string, contentType: string): Promise<ServedFile |
     contentType,
     mtime: s.mtime,
     createReadStream: (start, endInclusive, options) => createReadStream(path, { start, end: endInclusive, ...(options?.chunkBytes ? { highWaterMark: options.chunkBytes } : {}) }),
+    openReader: () => FileByteSource.open(path),
   };
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ByteSource } from './byte-source.ts';
+import { checkExtents } from './extent-reader.ts';
 import { IsoError } from './iso-error.ts';
 import { extentOffset, type Extent } from './iso-entry.ts';
 
@@ -64,16 +65,10 @@ export class ExtentStream extends Readable {
     // Both a failed lookup and a bad extent must reach callback: a construct that never calls
     // back leaves the stream pending forever.
     this.resolveTarget().then((t) => {
-      let offset = 0;
-      for (const e of t.extents) {
-        if (!e.sparse && extentOffset(e) + e.length > this.source.size) {
-          throw new IsoError(this.file, 'corrupt', `data of ${t.path} (${e.length} bytes at sector ${e.sector}) lies beyond the end of the image (${this.source.size} bytes)`, extentOffset(e));
-        }
-        offset += e.length;
-      }
+      const held = checkExtents(this.source, this.file, t);
       this.target = t;
       this.readPos = this.start;
-      this.end = Math.min(this.endInclusive ?? t.size - 1, offset - 1);
+      this.end = Math.min(this.endInclusive ?? t.size - 1, held - 1);
     }).then(() => callback(), callback);
   }
 

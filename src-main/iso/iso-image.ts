@@ -6,6 +6,7 @@ import { BOOT_DIR, readBootImages, type BootImage } from './boot-images.ts';
 import { FileByteSource, type ByteSource } from './byte-source.ts';
 import type { DirEntry } from './directory-reader.ts';
 export type { OpenOptions } from './choose-file-system.ts';
+import { ExtentReader } from './extent-reader.ts';
 import { ExtentStream } from './extent-stream.ts';
 import { pathParts } from './image-path.ts';
 import { IsoError } from './iso-error.ts';
@@ -147,6 +148,14 @@ export class IsoImage implements ImageFiles {
       const entry = own && own.kind === 'file' ? own : await this.fileEntry(path, false);
       return { path: entry.path, extents: entry.extents, size: entry.size };
     }, start, endInclusive, options.chunkBytes);
+  }
+
+  /** Positioned reads of a file found by stat() into the caller's buffers (HTTP bodies). */
+  fileReader(entry: ImageEntry): ExtentReader {
+    this.checkOpen();
+    const own = entry as IsoEntry;
+    if (own.kind !== 'file' || !('extents' in own)) throw new RangeError(`${entry.path} is not a file of this image`);
+    return new ExtentReader(this.source, this.path, { path: own.path, extents: own.extents, size: own.size });
   }
 
   /** Raw image bytes (NBD exports the whole image). */

@@ -16,6 +16,18 @@ export interface ServedFile {
    * asks for reads of about that size (TFTP reads small pieces; HTTP large ones).
    */
   createReadStream(start: number, endInclusive: number, options?: ReadStreamOptions): Readable;
+  /**
+   * Positioned reads into the caller's buffers, for a server that reuses a few buffers per
+   * transfer instead of taking a fresh one per chunk from a stream (HTTP bodies). Optional:
+   * without it the server reads the stream.
+   */
+  openReader?(): Promise<FileReader>;
+}
+
+export interface FileReader {
+  /** Fills `target` from `position` in the file; returns the bytes there were (fewer only where the file ends). */
+  read(target: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 export interface ReadStreamOptions {
