@@ -1,7 +1,9 @@
 /**
- * Reply buffers reused across requests. A fresh 256 KiB–2 MiB Buffer is an mmap plus a page fault
- * per 4 KiB on first touch; at NBD rates (thousands of READs per second) that costs more than the
- * read itself. Buffers come in power-of-two classes and are kept up to `maxPooledBytes` in total.
+ * Read buffers reused across requests (NBD replies, HTTP bodies). A fresh 256 KiB–2 MiB Buffer is
+ * an mmap plus a page fault per 4 KiB on first touch, and V8 counts it as external memory: at
+ * these rates (thousands of reads per second) that costs more than the read itself, and the
+ * garbage collector runs full marks to free them. Buffers come in power-of-two classes and are
+ * kept up to `maxPooledBytes` in total.
  */
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
@@ -31,6 +33,12 @@ export class BufferPool {
     if (!list) this.free.set(cls, (list = []));
     list.push(buf);
     this.pooledBytes += cls;
+  }
+
+  /** Drops every pooled buffer (buffers in use come back later as usual). */
+  clear(): void {
+    this.free.clear();
+    this.pooledBytes = 0;
   }
 
   private classOf(size: number): number {

@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { FileByteSource } from '../../src-main/iso/byte-source.ts';
 import type { FileRequestContext, FileSource, ServedFile } from '../../src-main/servers/file-source.ts';
 
 /**
@@ -33,6 +34,8 @@ export class DirSource implements FileSource {
       mtime: stat.mtime,
       contentType: path.endsWith('.ipxe') ? 'text/plain; charset=utf-8' : undefined,
       createReadStream: (start, endInclusive, options) => createReadStream(full, { start, end: endInclusive, highWaterMark: options?.chunkBytes ?? highWaterMark }),
+      // Positioned reads as the engine's disk and ISO files offer them (HTTP bodies use these).
+      openReader: () => FileByteSource.open(full),
     };
   }
 }

@@ -4,7 +4,7 @@ import { describeBindError } from '../../net/bind-error.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../shared/server-limits.ts';
 import { ConnectionCaps } from '../connection-caps.ts';
-import { BufferPool } from './buffer-pool.ts';
+import { BufferPool } from '../buffer-pool.ts';
 import { ByteBudget } from './byte-budget.ts';
 import type { NbdExportProvider } from './export-provider.ts';
 import { negotiate } from './handshake-session.ts';

@@ -9,7 +9,7 @@ import {
   encodeSimpleReplyInto,
   type NbdRequest,
 } from '../../protocol/nbd/index.ts';
-import type { BufferPool } from './buffer-pool.ts';
+import type { BufferPool } from '../buffer-pool.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import type { NbdExport } from './export-provider.ts';
 import type { SocketReader } from './socket-reader.ts';
