@@ -314,7 +314,7 @@ async function main(): Promise<void> {
   if (!ONLY || ONLY === 'hostile') await hostilePhase(iso, '/images/tiny-arch/arch/boot/x86_64/vmlinuz-linux');
   if (!ONLY || ONLY === 'http') await httpPhase();
   console.log('\nsummary');
-  for (const [what, value, target] of rows) console.log(`  ${what.padEnd(52)} ${value.padEnd(34)} ${target}`);
+  for (const [what, value, target] of rows) console.log(`  ${what.padEnd(64)} ${value.padEnd(22)} ${target}`);
 }
 
 main().then(

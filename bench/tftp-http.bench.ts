@@ -105,7 +105,7 @@ function isoSource(iso: IsoImage): FileSource {
     async resolve(path) {
       const entry = await iso.stat(path);
       if (!entry || entry.kind !== 'file') return null;
-      return { size: entry.size, createReadStream: (start, end) => iso.createReadStream(entry, start, end) };
+      return { size: entry.size, createReadStream: (start, end) => iso.createReadStream(entry, start, end), openReader: async () => iso.fileReader(entry) };
     },
   };
 }
