@@ -283,8 +283,8 @@ export class HttpServer {
 /**
  * Memory all running responses may hold in read buffers together. A lone download reads 1 MiB
  * at a time (the disk never waits); with many at once each reads less, down to 64 KiB at 200.
- * Measured (load bench, 32 clients): 1 MiB reads cost less CPU per GiB than 128–512 KiB (fewer
- * calls per byte) and than 2 MiB (the buffer no longer fits the cache between read and send).
+ * Measured (load bench): 1 MiB reads cost less CPU per GiB than 128–512 KiB, and 2 MiB was no
+ * better.
  */
 const READ_BUFFER_BUDGET = 64 * 1024 * 1024;
 
