@@ -40,6 +40,7 @@ export function pumpBody(reader: FileReader, res: ServerResponse, o: PumpOptions
   let held = 0; // buffers out of the pool
   let reading = 0;
   let ended = false;
+  let closed = false;
 
   const release = (buf: Buffer) => {
     held--;
@@ -54,7 +55,9 @@ export function pumpBody(reader: FileReader, res: ServerResponse, o: PumpOptions
   };
   // A read still in flight writes into its buffer and holds the file open: both wait for it.
   const closeWhenIdle = () => {
-    if (ended && reading === 0) reader.close().catch(() => {});
+    if (!ended || reading > 0 || closed) return;
+    closed = true;
+    reader.close().catch(() => {});
   };
 
   const fill = () => {
