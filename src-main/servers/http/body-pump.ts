@@ -72,10 +72,16 @@ export function pumpBody(reader: FileReader, res: ServerResponse, o: PumpOptions
         drain();
         closeWhenIdle();
       };
-      readInto(reader, slot.buf.subarray(0, len), next).then(
-        (n) => ((slot.n = n), settle()),
-        (err: unknown) => ((slot.err = err ?? new Error('read failed')), settle()),
-      );
+      readInto(reader, slot.buf.subarray(0, len), next)
+        .then(
+          (n) => ((slot.n = n), settle()),
+          (err: unknown) => ((slot.err = err ?? new Error('read failed')), settle()),
+        )
+        // A bug past this point must cost this response, never the process (an unhandled rejection).
+        .catch((err: unknown) => {
+          res.destroy(asError(err));
+          finish({ outcome: 'source', bytes: sent, err: asError(err) });
+        });
       next += len;
     }
   };
