@@ -1,3 +1,4 @@
+// Positioned reads of one ISO file out of its extents (ExtentReader) and the extent sanity check.
 import type { ByteSource } from './byte-source.ts';
 import type { StreamTarget } from './extent-stream.ts';
 import { IsoError } from './iso-error.ts';

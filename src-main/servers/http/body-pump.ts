@@ -1,3 +1,4 @@
+// Sending a file's bytes as an HTTP response body through pooled buffers (pumpBody).
 import type { ServerResponse } from 'node:http';
 import type { BufferPool } from '../buffer-pool.ts';
 import type { FileReader } from '../file-source.ts';

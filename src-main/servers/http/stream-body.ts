@@ -1,3 +1,4 @@
+// Sending a source's stream as an HTTP response body (files without positioned reads).
 import type { ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { PumpEnd } from './body-pump.ts';
