@@ -46,6 +46,11 @@ async function udp(local: string): Promise<UdpSocket> {
   return s;
 }
 
+/** Sends and waits until the datagram has left: a socket closed right after `send()` drops it. */
+function sendNow(s: UdpSocket, msg: Uint8Array, port: number, host: string): Promise<void> {
+  return new Promise((resolve) => s.send(msg, port, host, () => resolve()));
+}
+
 /** Next datagram or undefined after `ms`. */
 function nextPacket(s: UdpSocket, ms: number): Promise<{ msg: Buffer; port: number } | undefined> {
   return new Promise((resolve) => {
@@ -73,7 +78,7 @@ export async function tftpFetch(t: Target, local: string, file: string, counts: 
     const p = decodeTftpPacket(oack.msg);
     if (p.op !== 'OACK') throw new Error(`tftp ${file}: probe answered with ${p.op}${p.op === 'ERROR' ? ` ${p.message}` : ''}`);
     size = Number(p.options.find((o) => o.name === 'tsize')?.value ?? 0);
-    probe.send(encodeTftpPacket({ op: 'ERROR', code: 8, message: 'tsize probe' }), oack.port, t.host);
+    await sendNow(probe, encodeTftpPacket({ op: 'ERROR', code: 8, message: 'tsize probe' }), oack.port, t.host);
   } finally {
     probe.close();
   }
@@ -113,8 +118,11 @@ export async function tftpFetch(t: Target, local: string, file: string, counts: 
       expected++;
       last = encodeTftpPacket({ op: 'ACK', block: p.block });
       lastPort = r.port;
+      if (p.data.byteLength < blksize) {
+        await sendNow(s, last, r.port, t.host); // the final ACK must leave before the socket closes
+        break;
+      }
       s.send(last, r.port, t.host);
-      if (p.data.byteLength < blksize) break;
     }
     counts.tftpNeeded += size;
     if (got !== size) throw new Error(`tftp ${file}: got ${got} bytes, tsize said ${size}`);
