@@ -136,6 +136,7 @@ export const en = {
   'setupShare.serving': 'Sharing',
   'setupShare.unavailable': 'Not available',
   'setupShare.onWhenServing': 'Starts with the server',
+  'setupShare.noSetupImage': 'No Windows Setup ISO being served',
   'setupShare.off': 'Off',
   'nat.title': 'Share internet (NAT)',
   'nat.help': 'Lets booted machines reach the internet through this computer’s uplink (installers often need it).',

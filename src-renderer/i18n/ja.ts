@@ -138,6 +138,7 @@ export const ja: Record<MessageKey, string> = {
   'setupShare.serving': '共有中',
   'setupShare.unavailable': '使用できません',
   'setupShare.onWhenServing': 'サーバー開始時に開始',
+  'setupShare.noSetupImage': '配信中の Windows セットアップ ISO なし',
   'setupShare.off': 'オフ',
   'nat.title': 'インターネット共有（NAT）',
   'nat.help': '起動したマシンがこのコンピューター経由でインターネットに出られるようにします（インストーラーによく必要）。',

@@ -96,6 +96,10 @@ describe('the network screen', () => {
     await settle();
     expect(wrapper.find('[data-testid="setup-share-state"]').text()).toContain('Sharing');
     expect(wrapper.find('[data-testid="setup-share-uncs"]').text()).toBe('\\\\198.18.0.1\\bootcast-win11');
+    // Serving with no Windows Setup ISO among the images: nothing to share, and the badge says so.
+    useServerStore().state = { phase: 'running', services: [], errors: [], warnings: [] };
+    await settle();
+    expect(wrapper.find('[data-testid="setup-share-state"]').text()).toBe('No Windows Setup ISO being served');
     useServerStore().state = { phase: 'stopped', services: [], errors: [], warnings: [] };
     await settle();
     await wrapper.find('[data-testid="setup-share-toggle"]').trigger('change');
