@@ -24,6 +24,7 @@ export interface VolumeLabels {
   preparerId: string;
   applicationId: string;
   created?: Date;
+  /** Size the volume descriptor declares (hybrid images are often padded beyond it). */
   volumeBytes: number;
 }
 

@@ -1,20 +1,13 @@
 import type { HybridInfo } from '../protocol/iso9660/hybrid.ts';
 import type { BootMedia, BootPlatform } from '../protocol/iso9660/el-torito.ts';
 import type { BootFile } from './boot-relevant-files.ts';
+import type { VolumeLabels } from './choose-file-system.ts';
 
 /** What `bootcast iso info` shows and boot recipes start from. JSON-safe (dates as ISO strings). */
-export interface IsoSummary {
+export interface IsoSummary extends Omit<VolumeLabels, 'created'> {
   path: string;
   /** Image file size in bytes. */
   size: number;
-  /** Size the volume descriptor declares (hybrid images are often padded beyond it). */
-  volumeBytes: number;
-  volumeId: string;
-  systemId: string;
-  volumeSetId: string;
-  publisherId: string;
-  preparerId: string;
-  applicationId: string;
   created?: string;
   /** The file system whose tree is listed: UDF when the ISO 9660 side is a stub or absent. */
   fileSystem: 'iso9660' | 'udf';
