@@ -57,18 +57,50 @@ function image(kind: DistroKind): () => { iso: string; marker: string } {
   };
 }
 
+const LIVE_BOOT_BIOS: Case = {
+  test: 'live-boot bios',
+  image: image('live-boot'),
+  firmware: 'bios',
+  mac: '52:54:00:d1:00:01',
+  expectRecipe: 'generic-linux/live-boot',
+  plan: 'http',
+  alternatives: ['iso'],
+  marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m}`),
+  served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
+};
+
+const DRACUT_BIOS: Case = {
+  test: 'dracut-live bios',
+  image: image('dracut'),
+  firmware: 'bios',
+  mac: '52:54:00:d1:00:02',
+  expectRecipe: 'generic-linux/dracut-live',
+  plan: 'http',
+  alternatives: [],
+  marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK dracut ${m}`),
+  served: [/\/images\/pxeboot\/vmlinuz$/, /\/images\/pxeboot\/initrd\.img$/, /\/LiveOS\/squashfs\.img$/],
+  memMiB: 768,
+};
+
+const MEMTEST_BIOS: Case = {
+  test: 'memtest86+ bios',
+  image: () => ({ iso: MEMTEST_ISO, marker: '' }),
+  firmware: 'bios',
+  mac: '52:54:00:d1:00:04',
+  expectRecipe: 'memtest86+',
+  plan: 'http',
+  alternatives: [],
+  marker: () => /Memtest86\+ v?\d/,
+  served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
+};
+
+/** A BIOS case again on UEFI (OVMF): the same image and checks but for its name, MAC and what `more` changes. */
+function onUefi(bios: Case, more: Pick<Case, 'test' | 'mac'> & Partial<Case>): Case {
+  return { ...bios, firmware: 'uefi', ...more };
+}
+
 const CASES: Case[] = [
-  {
-    test: 'live-boot bios',
-    image: image('live-boot'),
-    firmware: 'bios',
-    mac: '52:54:00:d1:00:01',
-    expectRecipe: 'generic-linux/live-boot',
-    plan: 'http',
-    alternatives: ['iso'],
-    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m}`),
-    served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
-  },
+  LIVE_BOOT_BIOS,
   {
     // live-boot fetch= of the whole ISO: downloaded into the initramfs, loop-mounted as the medium;
     // the marker file is only in the medium's second layer (Tails.module, module=Tails).
@@ -82,41 +114,9 @@ const CASES: Case[] = [
     marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot-layers ${m} root=overlay`),
     served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /^\/images\/[^/]+\.iso$/],
   },
-  {
-    test: 'live-boot uefi',
-    image: image('live-boot'),
-    firmware: 'uefi',
-    mac: '52:54:00:d1:00:07',
-    expectRecipe: 'generic-linux/live-boot',
-    plan: 'http',
-    alternatives: ['iso'],
-    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m} root=overlay`),
-    served: [/\/live\/vmlinuz$/, /\/live\/initrd\.img$/, /\/live\/filesystem\.squashfs$/],
-  },
-  {
-    test: 'dracut-live bios',
-    image: image('dracut'),
-    firmware: 'bios',
-    mac: '52:54:00:d1:00:02',
-    expectRecipe: 'generic-linux/dracut-live',
-    plan: 'http',
-    alternatives: [],
-    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK dracut ${m}`),
-    served: [/\/images\/pxeboot\/vmlinuz$/, /\/images\/pxeboot\/initrd\.img$/, /\/LiveOS\/squashfs\.img$/],
-    memMiB: 768,
-  },
-  {
-    test: 'dracut-live uefi',
-    image: image('dracut'),
-    firmware: 'uefi',
-    mac: '52:54:00:d1:00:08',
-    expectRecipe: 'generic-linux/dracut-live',
-    plan: 'http',
-    alternatives: [],
-    marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK dracut ${m}`),
-    served: [/\/images\/pxeboot\/vmlinuz$/, /\/images\/pxeboot\/initrd\.img$/, /\/LiveOS\/squashfs\.img$/],
-    memMiB: 768,
-  },
+  onUefi(LIVE_BOOT_BIOS, { test: 'live-boot uefi', mac: '52:54:00:d1:00:07', marker: (m) => new RegExp(`BOOTCAST-DISTRO-OK live-boot ${m} root=overlay`) }),
+  DRACUT_BIOS,
+  onUefi(DRACUT_BIOS, { test: 'dracut-live uefi', mac: '52:54:00:d1:00:08' }),
   {
     test: 'debian-installer bios',
     image: image('d-i'),
@@ -132,30 +132,9 @@ const CASES: Case[] = [
     memMiB: 1024,
     vga: 'std',
   },
-  {
-    test: 'memtest86+ bios',
-    image: () => ({ iso: MEMTEST_ISO, marker: '' }),
-    firmware: 'bios',
-    mac: '52:54:00:d1:00:04',
-    expectRecipe: 'memtest86+',
-    plan: 'http',
-    alternatives: [],
-    marker: () => /Memtest86\+ v?\d/,
-    served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
-  },
-  {
-    test: 'memtest86+ uefi',
-    image: () => ({ iso: MEMTEST_ISO, marker: '' }),
-    firmware: 'uefi',
-    mac: '52:54:00:d1:00:05',
-    expectRecipe: 'memtest86+',
-    plan: 'http',
-    alternatives: [],
-    marker: () => /Memtest86\+ v?\d/,
-    served: [/\/EFI\/BOOT\/bootx64\.efi$/i],
-    // memtest86+ on UEFI draws through GOP and stops at "efi_setup() failed" without a display.
-    vga: 'std',
-  },
+  MEMTEST_BIOS,
+  // memtest86+ on UEFI draws through GOP and stops at "efi_setup() failed" without a display.
+  onUefi(MEMTEST_BIOS, { test: 'memtest86+ uefi', mac: '52:54:00:d1:00:05', vga: 'std' }),
 ];
 
 describe.skipIf(!lab.ok)('distributions\' own initramfs boot over the network from bootcast serve', () => {
